@@ -73,7 +73,8 @@ export interface CompositeControllerProps {
   readonly resyncPeriod?: Duration;
 }
 
-const HOOKS = ["customize", "sync", "finalize"] as const;
+/** The hooks every {@link CompositeController} declares, in this order. */
+export const COMPOSITE_HOOKS = ["customize", "sync", "finalize"] as const;
 
 /**
  * A Metacontroller `CompositeController` (`metacontroller.k8s.io/v1alpha1`) whose hooks are
@@ -93,8 +94,9 @@ export class CompositeController extends ApiObject {
   constructor(scope: Construct, id: string, props: CompositeControllerProps) {
     const timeout = props.hookTimeout ?? Duration.seconds(30);
     const resync = props.resyncPeriod ?? Duration.minutes(5);
-    if (resync.toSeconds() < 1) {
-      throw new Error(`'resyncPeriod' (${resync.toSeconds()}s) must be at least 1s`);
+    const resyncMs = resync.toMilliseconds();
+    if (resyncMs < 1000 || resyncMs % 1000 !== 0) {
+      throw new Error(`'resyncPeriod' (${resyncMs}ms) must be a whole number of seconds, at least 1s`);
     }
     if (!props.hookPathPrefix.startsWith("/") || props.hookPathPrefix.endsWith("/")) {
       throw new Error(
@@ -102,7 +104,7 @@ export class CompositeController extends ApiObject {
       );
     }
 
-    const webhook = (hook: (typeof HOOKS)[number]) => ({
+    const webhook = (hook: (typeof COMPOSITE_HOOKS)[number]) => ({
       version: "v2",
       webhook: {
         service: {
@@ -122,7 +124,7 @@ export class CompositeController extends ApiObject {
       metadata: { name: props.name },
       spec: {
         generateSelector: true,
-        resyncPeriodSeconds: resync.toSeconds(),
+        resyncPeriodSeconds: resyncMs / 1000,
         parentResource: {
           apiVersion: props.parent.apiVersion,
           resource: props.parent.resource,
@@ -137,7 +139,7 @@ export class CompositeController extends ApiObject {
               })),
             }
           : {}),
-        hooks: Object.fromEntries(HOOKS.map((hook) => [hook, webhook(hook)])),
+        hooks: Object.fromEntries(COMPOSITE_HOOKS.map((hook) => [hook, webhook(hook)])),
       },
     });
   }

