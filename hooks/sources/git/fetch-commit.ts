@@ -1,0 +1,78 @@
+/**
+ * Makes one commit's objects available in a local object store with a shallow, single-ref fetch, or
+ * with no request at all when they are already there.
+ * @module
+ */
+import type * as fs from "node:fs";
+import git, { type AuthCallback } from "isomorphic-git";
+import { NotFoundError } from "../../../crds/errors.js";
+import type { SourceHttpClient } from "../http.js";
+import { toSourceError } from "./errors.js";
+
+/** Arguments of {@link fetchCommit}. */
+export interface FetchCommitArgs {
+  readonly fs: typeof fs;
+  /** A bare repository used only as an object store; created when missing. */
+  readonly gitdir: string;
+  /** isomorphic-git's cache object, owned by the caller for the duration of one operation. */
+  readonly cache: object;
+  readonly http: SourceHttpClient;
+  /** The repository URL, already checked by the policy. */
+  readonly url: string;
+  /** The 40-hex commit id wanted. */
+  readonly commit: string;
+  /**
+   * The full ref name (`refs/heads/main`) last seen pointing at `commit`. Fetching by name works on
+   * servers that refuse to serve a commit by id; if the ref has moved since, the commit is asked for
+   * by id after all.
+   */
+  readonly ref?: string | undefined;
+  readonly onAuth?: AuthCallback | undefined;
+}
+
+/**
+ * Ensures `commit` and its tree are in `gitdir`.
+ * @returns whether a pack was downloaded
+ * @throws NotFoundError when the server does not have the commit; the errors of the http client
+ */
+export async function fetchCommit({
+  fs,
+  gitdir,
+  cache,
+  http,
+  url,
+  commit,
+  ref,
+  onAuth,
+}: FetchCommitArgs): Promise<{ fetched: boolean }> {
+  if (await hasCommit(fs, gitdir, cache, commit)) return { fetched: false };
+  await git.init({ fs, gitdir, bare: true, defaultBranch: "main" });
+  // fetch records what it got under the remote's refspec, so the store needs one.
+  await git.addRemote({ fs, gitdir, remote: "origin", url, force: true });
+  const fetch = (want: string) =>
+    git.fetch({ fs, http, gitdir, cache, url, ref: want, singleBranch: true, depth: 1, tags: false, onAuth });
+  try {
+    const { fetchHead } = await fetch(ref ?? commit);
+    if (fetchHead !== commit) await fetch(commit);
+  } catch (error) {
+    throw toSourceError(error, {
+      url,
+      http,
+      authenticated: onAuth !== undefined,
+      action: `fetching commit ${commit}`,
+    });
+  }
+  if (!(await hasCommit(fs, gitdir, cache, commit))) {
+    throw new NotFoundError(`commit ${commit} not found in ${url}`, { data: { url, commit } });
+  }
+  return { fetched: true };
+}
+
+async function hasCommit(fsModule: typeof fs, gitdir: string, cache: object, oid: string): Promise<boolean> {
+  try {
+    await git.readCommit({ fs: fsModule, gitdir, cache, oid });
+    return true;
+  } catch {
+    return false;
+  }
+}
