@@ -24,7 +24,15 @@ function caught(fn: () => unknown): InvalidProfileError {
   throw new Error("expected an error");
 }
 
-function base(): Record<string, any> {
+// The broken-document table reaches into any field of the document it breaks.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Doc = Record<string, any>;
+
+// "${...}" in these strings is a profile parameter reference, not a template literal.
+const REPLICAS = "$" + "{replicas}";
+const HOSTNAME = "$" + "{hostname}";
+
+function base(): Doc {
   return {
     apiVersion: "profiles.pctl.dev/v1alpha1",
     kind: "Profile",
@@ -33,7 +41,7 @@ function base(): Record<string, any> {
       description: "a web server",
       parameters: [{ name: "replicas", type: "integer", default: 2 }],
       artifacts: [
-        { name: "server", chart: { path: "charts/nginx" }, values: { replicaCount: "${replicas}" } },
+        { name: "server", chart: { path: "charts/nginx" }, values: { replicaCount: REPLICAS } },
         { name: "config", kustomize: { path: "manifests" }, dependsOn: [{ name: "server" }] },
         { name: "cache", profile: { source: { url: "https://git.example.com/p", tag: "redis/v1.2.0" } } },
       ],
@@ -69,14 +77,14 @@ describe("parseProfile", () => {
         "spec:",
         "  description: d",
         "  parameters: [{ name: hostname, required: true }]",
-        "  artifacts: [{ name: server, chart: { path: chart }, values: { host: '${hostname}' } }]",
+        `  artifacts: [{ name: server, chart: { path: chart }, values: { host: '${HOSTNAME}' } }]`,
       ].join("\n"),
     );
     expect(profile.spec.parameters).toEqual([{ name: "hostname", type: "string", required: true }]);
     expect(profile.spec.artifacts[0]).toEqual({
       name: "server",
       chart: { path: "chart" },
-      values: { host: "${hostname}" },
+      values: { host: HOSTNAME },
     });
   });
 
@@ -113,7 +121,7 @@ describe("parseProfile", () => {
     }
   });
 
-  type Mutation = (doc: Record<string, any>) => void;
+  type Mutation = (doc: Doc) => void;
   it.each<[string, Mutation, string]>([
     [
       "a typo in a field name",
