@@ -24,20 +24,13 @@ import { parseAllDocuments } from "yaml";
 import { synthDeploy } from "../../synth/deploy/app.js";
 import { CompositeController } from "../../synth/deploy/composite-controller.js";
 import { HookServer } from "../../synth/deploy/hook-server.js";
+import { expectValid, metacontrollerCrds } from "../support/crd-validators.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are walked as untyped JSON
 type Manifest = Record<string, any>;
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const deployDir = join(repoRoot, "deploy");
-const metacontrollerCrdFile = join(
-  repoRoot,
-  "..",
-  "shared",
-  "crds",
-  "metacontroller",
-  "metacontroller-crds-v1.yaml",
-);
 
 function parseYaml(text: string): Manifest[] {
   return parseAllDocuments(text)
@@ -61,79 +54,15 @@ const subscriptionController = () => find("CompositeController", "profilesubscri
 const catalogController = () => find("CompositeController", "profilecatalogsources.profiles.pctl.dev");
 const deployments = () => installed.filter((o) => o.kind === "Deployment");
 
-/**
- * A structural check of an object against a CRD's openAPIV3Schema: every field must be declared,
- * have the declared type and enum value, and every required field must be present.
- */
-function schemaErrors(value: unknown, schema: Manifest, path: string, root = true): string[] {
-  const errors: string[] = [];
-  if (schema.enum && !schema.enum.includes(value))
-    errors.push(`${path}: ${String(value)} not in ${schema.enum}`);
-  switch (schema.type) {
-    case "object": {
-      if (typeof value !== "object" || value === null || Array.isArray(value))
-        return [`${path}: not an object`];
-      for (const [key, child] of Object.entries(value)) {
-        // The API server validates ObjectMeta itself; CRD schemas declare only `type: object` for it.
-        if (root && key === "metadata") continue;
-        const childSchema = schema.properties?.[key] ?? (schema.additionalProperties || undefined);
-        if (childSchema) errors.push(...schemaErrors(child, childSchema, `${path}.${key}`, false));
-        else if (!schema["x-kubernetes-preserve-unknown-fields"]) errors.push(`${path}.${key}: not declared`);
-      }
-      for (const key of schema.required ?? []) {
-        if (!(key in value)) errors.push(`${path}.${key}: required`);
-      }
-      return errors;
-    }
-    case "array":
-      if (!Array.isArray(value)) return [`${path}: not an array`];
-      return [
-        ...errors,
-        ...value.flatMap((item, i) => schemaErrors(item, schema.items, `${path}[${i}]`, false)),
-      ];
-    case "integer":
-      return Number.isInteger(value) ? errors : [...errors, `${path}: not an integer`];
-    case "string":
-    case "boolean":
-      return typeof value === schema.type ? errors : [...errors, `${path}: not a ${schema.type}`];
-    default:
-      return errors;
-  }
-}
-
-function compositeControllerSchema(): Manifest {
-  const crd = parseYaml(readFileSync(metacontrollerCrdFile, "utf8")).find(
-    (doc) => doc.metadata.name === "compositecontrollers.metacontroller.k8s.io",
-  );
-  const version = crd?.spec.versions.find((v: Manifest) => v.name === "v1alpha1");
-  if (!version) throw new Error(`no compositecontrollers v1alpha1 in ${metacontrollerCrdFile}`);
-  return version.schema.openAPIV3Schema;
-}
-
 function env(container: Manifest): Record<string, string> {
   return Object.fromEntries(container.env.map((e: Manifest) => [e.name, e.value]));
 }
 
 describe("deploy/ CompositeControllers", () => {
   it("validate against Metacontroller v4.17.2's CompositeController CRD", () => {
-    const schema = compositeControllerSchema();
     const controllers = installed.filter((o) => o.kind === "CompositeController");
     expect(controllers).toHaveLength(2);
-    for (const controller of controllers) {
-      expect(controller.apiVersion).toBe("metacontroller.k8s.io/v1alpha1");
-      expect(schemaErrors(controller, schema, controller.metadata.name)).toEqual([]);
-    }
-  });
-
-  it("the schema check rejects undeclared fields and bad enum values", () => {
-    const schema = compositeControllerSchema();
-    const broken = structuredClone(subscriptionController());
-    broken.spec.childResources[0].updateStrategy.method = "Sometimes";
-    broken.spec.hooks.sync.webhook.timeoutSeconds = 5;
-    expect(schemaErrors(broken, schema, "x")).toEqual([
-      "x.spec.childResources[0].updateStrategy.method: Sometimes not in OnDelete,Recreate,InPlace,RollingRecreate,RollingInPlace",
-      "x.spec.hooks.sync.webhook.timeoutSeconds: not declared",
-    ]);
+    for (const controller of controllers) expectValid(controller, metacontrollerCrds);
   });
 
   it("the subscription controller owns every Flux kind pctl emits, each updated InPlace", () => {
@@ -490,11 +419,10 @@ describe("kustomize builds", () => {
       `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, "hook-token"))}]\n`,
     );
     const objects = build(overlay);
-    const schema = compositeControllerSchema();
     const controllers = objects.filter((o) => o.kind === "CompositeController");
     expect(controllers).toHaveLength(2);
     for (const controller of controllers) {
-      expect(schemaErrors(controller, schema, controller.metadata.name)).toEqual([]);
+      expectValid(controller, metacontrollerCrds);
       for (const hook of Object.values<Manifest>(controller.spec.hooks)) {
         expect(hook.webhook.authorization).toEqual({
           type: "Bearer",
