@@ -77,7 +77,8 @@ export const SecretRefSchema = z.strictObject({
 });
 
 // URLs end up in status, messages and logs, so credentials must travel through secretRef only.
-const GitUrlSchema = z
+/** A git repository URL, or a directory path in local mode; never with a password in it. */
+export const GitUrlSchema = z
   .string()
   .min(1, { error: "must not be empty" })
   .refine((value) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(value), {
@@ -239,6 +240,14 @@ export function schemaIssues(error: z.ZodError): SchemaIssue[] {
         path: formatPath([...issue.path, key]),
         code: issue.code,
         message: "unknown field",
+      }));
+    }
+    // A bad record key says only "Invalid key in record"; the reason is in the nested issues.
+    if (issue.code === "invalid_key" && issue.issues.length > 0) {
+      return issue.issues.map((inner) => ({
+        path: formatPath(issue.path),
+        code: issue.code,
+        message: inner.message,
       }));
     }
     return [{ path: formatPath(issue.path), code: issue.code, message: issue.message }];
