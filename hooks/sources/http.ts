@@ -13,7 +13,6 @@ import {
   isPctlError,
   LimitExceededError,
   type PctlError,
-  PolicyViolationError,
   SourceUnavailableError,
 } from "../../crds/errors.js";
 import type { SourcePolicy } from "./policy.js";
@@ -89,9 +88,19 @@ export function createHttpClient({
         yield chunk;
       }
     } catch (error) {
-      throw isPctlError(error) ? error : fail(networkError(error, url, timeoutMs));
+      throw isPctlError(error) ? error : fail(networkError(error, url));
     }
   }
+
+  // An abort surfaces as AbortError on the request but as a plain reset on a response body.
+  const networkError = (error: unknown, url: URL): PctlError => {
+    if (Date.now() >= deadline) return timeoutError(url, timeoutMs);
+    const code = (error as { code?: string } | null)?.code ?? String(error);
+    return new SourceUnavailableError(`cannot reach ${display(url)}: ${code}`, {
+      data: { url: display(url), reason: code },
+      cause: error,
+    });
+  };
 
   const send = (url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined) =>
     new Promise<IncomingMessage>((resolve, reject) => {
@@ -109,9 +118,7 @@ export function createHttpClient({
         signal: AbortSignal.timeout(remaining),
       });
       req.on("response", resolve);
-      req.on("error", (error) =>
-        reject(isPctlError(error) ? fail(error) : fail(networkError(error, url, timeoutMs))),
-      );
+      req.on("error", (error) => reject(fail(isPctlError(error) ? error : networkError(error, url))));
       req.end(body);
     });
 
@@ -202,16 +209,5 @@ function flattenHeaders(res: IncomingMessage): Record<string, string> {
 function timeoutError(url: URL, timeoutMs: number): SourceUnavailableError {
   return new SourceUnavailableError(`timed out after ${timeoutMs} ms talking to ${display(url)}`, {
     data: { url: display(url), timeoutMs },
-  });
-}
-
-function networkError(error: unknown, url: URL, timeoutMs: number): PctlError {
-  const name = (error as { name?: string } | null)?.name;
-  if (name === "AbortError" || name === "TimeoutError") return timeoutError(url, timeoutMs);
-  if (error instanceof PolicyViolationError) return error;
-  const code = (error as { code?: string } | null)?.code ?? String(error);
-  return new SourceUnavailableError(`cannot reach ${display(url)}: ${code}`, {
-    data: { url: display(url), reason: code },
-    cause: error,
   });
 }
