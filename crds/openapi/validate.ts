@@ -25,7 +25,7 @@ export interface ValidateOptions {
   readonly strictCel?: boolean;
   /** The value is a whole resource, so `apiVersion`, `kind` and `metadata` get ObjectMeta rules. [true] */
   readonly resourceRoot?: boolean;
-  /** The resource's kind is namespaced (`false` forbids `metadata.namespace`). [unknown: namespace only checked for form] */
+  /** Whether the kind is namespaced; `false` forbids `metadata.namespace`. [unset: a namespace is only checked as a DNS label] */
   readonly namespaced?: boolean;
 }
 

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { loadCrds, validateResource } from "../../crds/openapi/crd.js";
+import { structuralSchemaIssues } from "../../crds/openapi/structural.js";
 import type { CustomResourceDefinition } from "../../crds/openapi/types.js";
 import { formatIssues } from "../../crds/openapi/validate.js";
 
@@ -46,4 +47,14 @@ export function expectValid(object: unknown, crds: readonly CustomResourceDefini
 /** Asserts that `object` is a valid Flux object in a served version. */
 export function expectValidFluxObject(object: unknown): void {
   expectValid(object, fluxCrds);
+}
+
+/** Asserts that every version of `crd` has a structural schema the API server would accept. */
+export function expectStructuralCrd(crd: CustomResourceDefinition): void {
+  const issues = crd.spec.versions.flatMap((version) =>
+    version.schema?.openAPIV3Schema === undefined
+      ? [`${version.name}: schema.openAPIV3Schema is required`]
+      : structuralSchemaIssues(version.schema.openAPIV3Schema).map((issue) => `${version.name}: ${issue}`),
+  );
+  expect(issues, `${crd.metadata.name} is not structural:\n${issues.join("\n")}`).toEqual([]);
 }
