@@ -134,9 +134,10 @@ class Walker {
       const metaPath = childPath(path, "metadata");
       if (Object.hasOwn(value, "metadata") || resourceRoot) {
         this.issues.push(
+          // The kind's scope applies to the resource itself, not to objects embedded in it.
           ...validateObjectMeta(value.metadata, metaPath, {
             root: resourceRoot,
-            namespaced: this.options.namespaced,
+            namespaced: resourceRoot ? this.options.namespaced : undefined,
           }),
         );
         this.metadataRestrictions(value.metadata, properties.metadata, metaPath);
@@ -155,7 +156,7 @@ class Walker {
     }
     for (const [key, declared] of Object.entries(properties)) {
       if (!Object.hasOwn(kept, key) && declared.default !== undefined)
-        kept[key] = structuredClone(declared.default);
+        kept[key] = this.defaulted(declared, childPath(path, key));
     }
     for (const key of schema.required ?? []) {
       if (!Object.hasOwn(kept, key)) this.add(childPath(path, key), "required", "Required value");
@@ -172,11 +173,16 @@ class Walker {
     at: string,
   ) {
     if (child === null && !schema.nullable) {
-      if (schema.default !== undefined) kept[key] = structuredClone(schema.default);
+      if (schema.default !== undefined) kept[key] = this.defaulted(schema, at);
       else this.add(at, "pruned-null", "null is not nullable here and would be pruned");
       return;
     }
     kept[key] = this.structural(child, schema, at);
+  }
+
+  // Defaults get defaults of their own below them; the API server checked them when the CRD was created.
+  private defaulted(schema: JSONSchemaProps, path: string): unknown {
+    return new Walker(this.options).structural(structuredClone(schema.default), schema, path);
   }
 
   // A root schema may only restrict metadata.name and metadata.generateName.

@@ -278,6 +278,11 @@ describe("validateAgainstSchema", () => {
       expect(check(template, value)).toEqual(expected);
     });
 
+    it("lets an object embedded in a cluster-scoped resource carry a namespace", () => {
+      const value = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" } };
+      expect(check(template, value, { namespaced: false }).filter((i) => i.startsWith("spec"))).toEqual([]);
+    });
+
     it("keeps apiVersion, kind and metadata of an embedded object whose schema lists other fields only", () => {
       const strict: JSONSchemaProps = {
         type: "object",
@@ -310,6 +315,23 @@ describe("validateAgainstSchema", () => {
 
     it("places the issue at fieldPath when the rule names one", () => {
       expect(check(withRule("self.a.size() < 2", "too long", ".a"), { a: "xyz" })).toEqual(["spec.a cel"]);
+    });
+
+    it("sees defaults inside a defaulted object", () => {
+      const schema: JSONSchemaProps = {
+        type: "object",
+        properties: {
+          retry: {
+            type: "object",
+            default: {},
+            properties: { strategy: { type: "string", default: "backoff" } },
+          },
+        },
+        "x-kubernetes-validations": [
+          { rule: "self.retry.strategy == 'backoff'", message: "default not applied" },
+        ],
+      };
+      expect(check(schema, {})).toEqual([]);
     });
 
     it("sees the pruned and defaulted object", () => {
