@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   AuthenticationFailed,
@@ -71,5 +73,15 @@ describe("message templates", () => {
       "no version of profile nginx matching ^3 in catalog platform/company; run pctl show nginx to list versions",
     );
     expect(cycleMessage(["a", "b", "a"])).toBe("a loop: a -> b -> a; remove one of these references");
+  });
+});
+
+describe("the kind pages", () => {
+  const docs = ["profile-subscription.md", "profile-catalog-source.md"].map((page) =>
+    readFileSync(join(import.meta.dirname, "../../docs/kinds", page), "utf8"),
+  );
+
+  it.each(Object.values(Reasons))("document the reason %s", (reason) => {
+    expect(docs.some((page) => page.includes(`\`${reason}\``))).toBe(true);
   });
 });
