@@ -1,5 +1,6 @@
-import { App, Chart, Size, Yaml } from "cdk8s";
+import { ApiObject, App, Chart, Size, Yaml } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
+import { customResourceDefinitions } from "../../crds/generate.js";
 import { CompositeController } from "./composite-controller.js";
 import { HookServer } from "./hook-server.js";
 import { hookTokenKustomization } from "./hook-token.js";
@@ -38,6 +39,25 @@ export class NamespaceChart extends Chart {
     super(app, "namespace");
     new kplus.Namespace(this, "Namespace", { metadata: { name: NAMESPACE, labels: { ...PART_OF } } });
   }
+}
+
+/** The ProfileSubscription and ProfileCatalogSource CRDs, generated from the zod schemas in `crds/`. */
+export class CrdsChart extends Chart {
+  constructor(app: App) {
+    super(app, "crds");
+    for (const crd of customResourceDefinitions()) {
+      const { apiVersion, kind, metadata, ...rest } = crd as CrdObject;
+      new ApiObject(this, metadata.name, { apiVersion, kind, metadata, ...rest });
+    }
+  }
+}
+
+/** The envelope every generated CRD has; the rest is passed through untouched. */
+interface CrdObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly [field: string]: unknown;
 }
 
 /** The two CompositeControllers that hand ProfileSubscriptions and ProfileCatalogSources to the hooks. */
@@ -111,6 +131,7 @@ export function synthDeploy(): DeployFile[] {
   const app = new App();
   const charts: Array<[string, Chart]> = [
     ["namespace.yaml", new NamespaceChart(app)],
+    ["crds.yaml", new CrdsChart(app)],
     ["controllers.yaml", new ControllersChart(app)],
     ["hooks.yaml", new HooksChart(app)],
   ];

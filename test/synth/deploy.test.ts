@@ -15,12 +15,14 @@ import { fileURLToPath } from "node:url";
 import { inflateRawSync } from "node:zlib";
 import { App, Chart, Duration, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
+import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { customResourceDefinitions } from "../../crds/generate.js";
 import { synthDeploy } from "../../synth/deploy/app.js";
 import { CompositeController } from "../../synth/deploy/composite-controller.js";
 import { HookServer } from "../../synth/deploy/hook-server.js";
@@ -111,6 +113,31 @@ describe("deploy/ CompositeControllers", () => {
   });
 });
 
+describe("deploy/ CRDs", () => {
+  const crds = () => installed.filter((o) => o.kind === "CustomResourceDefinition");
+
+  it("are exactly the ones crds/generate.ts produces", () => {
+    const byName = (a: Manifest, b: Manifest) => a.metadata.name.localeCompare(b.metadata.name);
+    expect(crds().sort(byName)).toEqual((customResourceDefinitions() as Manifest[]).sort(byName));
+  });
+
+  it.each([
+    ["profilesubscriptions", "profilesubscriptions.profiles.pctl.dev"],
+    ["profilecatalogsources", "profilecatalogsources.profiles.pctl.dev"],
+  ])(
+    "serve the %s parent of %s with a status subresource, as Metacontroller requires",
+    (plural, controller) => {
+      const { parentResource } = find("CompositeController", controller).spec;
+      const crd = find("CustomResourceDefinition", `${plural}.profiles.pctl.dev`);
+      const [group, version] = parentResource.apiVersion.split("/");
+      expect([crd.spec.group, crd.spec.names.plural]).toEqual([group, parentResource.resource]);
+      const served = crd.spec.versions.find((v: Manifest) => v.name === version);
+      expect(served).toMatchObject({ served: true, storage: true, subresources: { status: {} } });
+      expect(served.schema.openAPIV3Schema.properties.status.properties.observedGeneration).toBeDefined();
+    },
+  );
+});
+
 describe("CompositeController defaults", () => {
   const synth = (props: Partial<ConstructorParameters<typeof CompositeController>[2]> = {}) => {
     const chart = new Chart(new App(), "test");
@@ -156,6 +183,7 @@ describe("deploy/ core objects", () => {
     "apps/v1/Deployment": (o) => new Deployment(o as never),
     "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
     "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
+    "apiextensions.k8s.io/v1/CustomResourceDefinition": (o) => new CustomResourceDefinition(o as never),
   };
 
   it("every core object validates against the Kubernetes schemas", () => {
@@ -171,8 +199,8 @@ describe("deploy/ core objects", () => {
   });
 
   it("everything namespaced is in pctl-system", () => {
-    for (const object of installed.filter((o) => !["Namespace", "CompositeController"].includes(o.kind))) {
-      if (object.kind === "CustomResourceDefinition") continue;
+    const clusterScoped = ["Namespace", "CompositeController", "CustomResourceDefinition"];
+    for (const object of installed.filter((o) => !clusterScoped.includes(o.kind))) {
       expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe("pctl-system");
     }
     expect(find("Namespace", "pctl-system")).toBeDefined();
