@@ -103,7 +103,8 @@ export const GitSourceRefSchema = exactlyOneOf(
     semver: SemverRangeSchema.optional().describe("Use the highest tag under path that matches this range."),
     commit: z
       .string()
-      .regex(/^([0-9a-f]{7,40}|[0-9a-f]{64})$/, { error: "must be a git commit hash in lower-case hex" })
+      // Flux and the fetcher need the full id: an abbreviated one cannot be fetched by itself.
+      .regex(/^[0-9a-f]{40}$/, { error: "must be a full 40-character commit id in lower-case hex" })
       .optional()
       .describe("Use this exact commit."),
     path: RelativePathSchema.optional().describe(

@@ -62,7 +62,12 @@ describe("GitSourceRefSchema", () => {
   it.each(["branch", "tag", "semver", "commit"] as const)(
     "accepts a source that follows only a %s",
     (kind) => {
-      const value = { branch: "main", tag: "nginx/v1.2.0", semver: ">=1.0.0", commit: "5f1c2ab" }[kind];
+      const value = {
+        branch: "main",
+        tag: "nginx/v1.2.0",
+        semver: ">=1.0.0",
+        commit: "5f1c2ab8d0e4c3b2a1f0e9d8c7b6a5f4e3d2c1b0",
+      }[kind];
       const ref = GitSourceRefSchema.parse({ url, [kind]: value });
       expect(gitRefKind(ref)).toBe(kind);
     },
@@ -78,6 +83,11 @@ describe("GitSourceRefSchema", () => {
     expect(result.error?.issues[0]?.message).toBe(
       "exactly one of branch, tag, semver or commit must be set, found branch and tag",
     );
+  });
+
+  it("refuses an abbreviated commit, which cannot be fetched by itself", () => {
+    const result = GitSourceRefSchema.safeParse({ url, commit: "5f1c2ab" });
+    expect(result.error?.issues[0]?.message).toBe("must be a full 40-character commit id in lower-case hex");
   });
 
   it("refuses a password in the URL", () => {
