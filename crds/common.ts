@@ -76,8 +76,10 @@ export const SecretRefSchema = z.strictObject({
   name: DnsSubdomainSchema.describe("The name of a Secret in the same namespace."),
 });
 
-// URLs end up in status, messages and logs, so credentials must travel through secretRef only.
-/** A git repository URL, or a directory path in local mode; never with a password in it. */
+/**
+ * A git repository URL, or a directory path in local mode. Never with a password in it: URLs end up
+ * in status, messages and logs, so credentials travel through secretRef only.
+ */
 export const GitUrlSchema = z
   .string()
   .min(1, { error: "must not be empty" })
