@@ -1,0 +1,7 @@
+/**
+ * Every verb of `pctl`, one line each: `export { register as <verb> } from "./<verb>.js";`.
+ * A verb module exports `register(program)`, which adds its command to the program.
+ * @module
+ */
+
+export { register as bootstrap } from "./bootstrap.js";
