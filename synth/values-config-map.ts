@@ -1,0 +1,59 @@
+/**
+ * The values ConfigMap child: a profile's default values for one chart, which its HelmRelease reads
+ * first in `valuesFrom`, so everything the subscription sets wins over them.
+ * @module
+ */
+
+import { ApiObject } from "cdk8s";
+import { Construct } from "constructs";
+import { type ChildProps, checkName, childMetadata } from "./child.js";
+import type { Values } from "./values.js";
+
+/** The ConfigMap key holding the values, Flux's default `valuesKey`. */
+export const VALUES_KEY = "values.yaml";
+
+/**
+ * The label that makes helm-controller reconcile a HelmRelease as soon as a ConfigMap it reads
+ * changes, rather than at its next interval.
+ */
+export const WATCH_LABEL = { "reconcile.fluxcd.io/watch": "Enabled" } as const;
+
+/** Props of {@link ValuesConfigMap}. */
+export interface ValuesConfigMapProps extends ChildProps {
+  /** The values, written under {@link VALUES_KEY}. */
+  readonly values: Values;
+}
+
+/**
+ * A `v1` ConfigMap holding Helm values under `values.yaml`, labelled for helm-controller's watch.
+ *
+ * The values are written as JSON, which is YAML too: YAML 1.1 readers (Helm's included) read an
+ * unquoted `yes`, `on` or `0755` as a boolean or a number, and JSON leaves no string unquoted. Keys
+ * are sorted, so the same values always give the same bytes.
+ */
+export class ValuesConfigMap extends Construct {
+  /** The ConfigMap. */
+  readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ValuesConfigMapProps) {
+    super(scope, id);
+    // ConfigMap names are DNS subdomains; Flux never copies this one into a label.
+    checkName("ConfigMap", props.name, 253);
+    this.apiObject = new ApiObject(this, "Resource", {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: childMetadata({ ...props, labels: { ...props.labels, ...WATCH_LABEL } }),
+      data: { [VALUES_KEY]: `${JSON.stringify(sortKeys(props.values), null, 2)}\n` },
+    });
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}
