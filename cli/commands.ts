@@ -5,3 +5,5 @@
  */
 
 export { register as bootstrap } from "./bootstrap.js";
+export { register as validate } from "./validate.js";
+export { register as create } from "./create.js";

@@ -1,0 +1,75 @@
+/**
+ * Runs `helm` or `kubectl` as a child process and collects its output. One place decides how the
+ * binaries are found and how their failures read.
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { PctlError } from "../../crds/errors.js";
+import { type LocateToolOptions, locateTool, type ToolName } from "./binaries.js";
+
+/** helm or kubectl ran and failed; `data.stderr` holds what it said. */
+export class ToolFailedError extends PctlError {
+  static override readonly code = "ToolFailed";
+  static override readonly status = 422;
+  static override readonly failure = "stalled";
+}
+
+/** Options of {@link runTool}. */
+export interface RunToolOptions extends LocateToolOptions {
+  /** The working directory. [default: the current one] */
+  readonly cwd?: string;
+  /** Extra environment on top of `process.env`. [default: none] */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Says what was being done, as the start of an error message. [default: the command line] */
+  readonly what?: string;
+}
+
+/** What a tool printed. */
+export interface ToolOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `name args...` and resolves with its output when it exits with 0.
+ *
+ * @throws MissingToolError when the binary cannot be found; ToolFailedError (with its stderr in
+ *   the message) when it exits with another status
+ * @example
+ * const { stdout } = await runTool("kubectl", ["kustomize", dir]);
+ */
+export async function runTool(
+  name: ToolName,
+  args: readonly string[],
+  options: RunToolOptions = {},
+): Promise<ToolOutput> {
+  const binary = await locateTool(name, options);
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      cwd: options.cwd,
+      env: { ...(options.env ?? process.env), ...options.extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const stdout = Buffer.concat(out).toString("utf8");
+      const stderr = Buffer.concat(err).toString("utf8");
+      if (code === 0) {
+        resolve({ stdout, stderr });
+        return;
+      }
+      const what = options.what ?? `${name} ${args.join(" ")}`;
+      const status = signal === null ? `exit status ${code}` : `signal ${signal}`;
+      const detail = stderr.trim() || stdout.trim();
+      reject(
+        new ToolFailedError(`${what} failed (${status}): ${detail}`, {
+          data: { tool: name, args: [...args], code, stdout, stderr },
+        }),
+      );
+    });
+  });
+}
