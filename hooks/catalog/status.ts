@@ -1,0 +1,67 @@
+/**
+ * The catalog's conditions, computed in one place from what the sync steps found.
+ *
+ * - `Ready`: True with {@link Succeeded} when every repository was scanned (or is not due); False with
+ *   the first failing repository's reason otherwise. Rejected entries do not make a catalog unready:
+ *   they are listed in `status.rejected`.
+ * - `Stalled`: present, True, only while a failure cannot heal by retrying (credentials, policy, spec).
+ *
+ * `lastTransitionTime` moves only when a condition's status changes, so a sync that changes nothing
+ * writes the same status again, which Metacontroller then skips.
+ * @module
+ */
+import type { Condition } from "../../crds/common.js";
+import { ConditionTypes, Succeeded, succeededMessage } from "../../crds/conditions.js";
+import type { ScanFailure } from "./scan.js";
+
+/** What the conditions are computed from. */
+export interface ConditionInputs {
+  readonly failures: readonly ScanFailure[];
+  /** Profile versions served. */
+  readonly served: number;
+  readonly generation: number | undefined;
+  /** The conditions the parent arrived with, for their transition times. */
+  readonly previous: readonly Condition[] | undefined;
+  /** The current time, RFC 3339. */
+  readonly now: string;
+}
+
+/** The catalog's `status.conditions`. */
+export function catalogConditions({
+  failures,
+  served,
+  generation,
+  previous,
+  now,
+}: ConditionInputs): Condition[] {
+  const first = failures[0];
+  const message = (list: readonly ScanFailure[]) => list.map((f) => f.message).join("; ");
+  const conditions: Omit<Condition, "lastTransitionTime">[] = [
+    first === undefined
+      ? {
+          type: ConditionTypes.Ready,
+          status: "True",
+          reason: Succeeded,
+          message: succeededMessage(served, "profiles"),
+        }
+      : { type: ConditionTypes.Ready, status: "False", reason: first.reason, message: message(failures) },
+  ];
+  const stalled = failures.filter((f) => f.stalled);
+  if (stalled.length > 0) {
+    conditions.push({
+      type: ConditionTypes.Stalled,
+      status: "True",
+      reason: stalled[0]!.reason,
+      message: message(stalled),
+    });
+  }
+  return conditions.map((condition) => {
+    const before = previous?.find((c) => c.type === condition.type);
+    const since = before?.status === condition.status ? (before.lastTransitionTime ?? now) : now;
+    return {
+      ...condition,
+      ...(generation !== undefined && { observedGeneration: generation }),
+      lastTransitionTime: since,
+    };
+  });
+}

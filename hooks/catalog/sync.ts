@@ -1,0 +1,189 @@
+/**
+ * The catalog sync hook: listed entries → repository scans → conditions → status, then the index is
+ * loaded from that status. Everything is derived from the request (the parent may be stale); nothing is
+ * remembered between calls except in the index, which only mirrors the status returned.
+ * @module
+ */
+import semver from "semver";
+import { InvalidSpec, invalidSpecMessage } from "../../crds/conditions.js";
+import { isPctlError } from "../../crds/errors.js";
+import { type CompositeHookRequest, type KubernetesObject, relatedOf } from "../../crds/metacontroller.js";
+import {
+  type CatalogProfile,
+  type ProfileCatalogSource,
+  type ProfileCatalogSourceStatus,
+  ProfileCatalogSourceStatusSchema,
+  parseProfileCatalogSource,
+} from "../../crds/profile-catalog-source.js";
+import type { SyncAnswer, SyncHandler } from "../routes/metacontroller.js";
+import { credentialsFromSecretData, type SourceCredentials } from "../sources/credentials.js";
+import type { CatalogHookDeps } from "./deps.js";
+import { listedEntries, type Rejection } from "./entries.js";
+import { type RepositoryResult, scanRepository, timestamp } from "./scan.js";
+import { catalogConditions } from "./status.js";
+
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Flux duration (`30s`, `5m`, `1h30m`) in milliseconds. */
+export function durationMs(duration: string): number {
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
+    total += Number(amount) * UNITS_MS[unit!]!;
+  }
+  return total;
+}
+
+/** The catalog a request is about. */
+export function catalogKeyOf(parent: KubernetesObject): { namespace: string; name: string } {
+  return { namespace: parent.metadata.namespace ?? "default", name: parent.metadata.name ?? "" };
+}
+
+/** The status a parent arrived with, or undefined when it is missing or not ours. */
+export function previousStatus(parent: KubernetesObject): ProfileCatalogSourceStatus | undefined {
+  const result = ProfileCatalogSourceStatusSchema.safeParse(parent.status);
+  return result.success ? result.data : undefined;
+}
+
+/**
+ * Builds the sync hook.
+ * @example app.route("/hooks/catalog", metacontrollerRoutes({ sync: catalogSync(deps), ... }));
+ */
+export function catalogSync(deps: CatalogHookDeps): SyncHandler {
+  const now = deps.now ?? Date.now;
+  return async function syncCatalog(request: CompositeHookRequest): Promise<SyncAnswer> {
+    const parent = request.parent!;
+    const key = catalogKeyOf(parent);
+    const previous = previousStatus(parent);
+    const nowMs = now();
+    const generation = parent.metadata.generation;
+
+    let catalog: ProfileCatalogSource;
+    try {
+      catalog = parseProfileCatalogSource(parent, { source: `${key.namespace}/${key.name}` });
+    } catch (error) {
+      if (!isPctlError(error)) throw error;
+      // An invalid spec serves what was served before and says what to fix.
+      const status = {
+        ...previous,
+        ...(generation !== undefined && { observedGeneration: generation }),
+        conditions: catalogConditions({
+          failures: [{ reason: InvalidSpec, message: invalidSpecMessage(error.message), stalled: true }],
+          served: previous?.profiles?.length ?? 0,
+          generation,
+          previous: previous?.conditions,
+          now: timestamp(nowMs),
+        }),
+      };
+      deps.index.replace(key, status.profiles ?? []);
+      return { status, children: [] };
+    }
+
+    const listed = listedEntries(catalog.spec.profiles ?? [], deps.policy?.checkUrl);
+    const listedKeys = new Set(listed.profiles.map((p) => `${p.name}@${p.version}`));
+    const secrets = secretsByName(relatedOf(request, "Secret", "v1"));
+    const intervalMs = durationMs(catalog.spec.interval);
+    const force = previous?.observedGeneration !== generation;
+    const urls = [...new Set((catalog.spec.repositories ?? []).map((r) => r.url))];
+    const results: RepositoryResult[] = await Promise.all(
+      urls.map((url) => {
+        const secretName = catalog.spec.repositories?.find((r) => r.url === url)?.secretRef?.name;
+        return scanRepository({
+          url,
+          ...credentialsFor(secretName, secrets, key.namespace),
+          secretName,
+          previous,
+          force,
+          intervalMs,
+          nowMs,
+          shadowed: (name, version) => listedKeys.has(`${name}@${version}`),
+          sources: deps.sources,
+        });
+      }),
+    );
+
+    const { profiles, rejected } = merge(listed.profiles, listed.rejected, results);
+    const failures = results.flatMap((r) => (r.failure ? [r.failure] : []));
+    const status: ProfileCatalogSourceStatus = {
+      ...(generation !== undefined && { observedGeneration: generation }),
+      conditions: catalogConditions({
+        failures,
+        served: profiles.length,
+        generation,
+        previous: previous?.conditions,
+        now: timestamp(nowMs),
+      }),
+      profiles,
+      ...(results.length > 0 && { repositories: results.map((r) => r.repository) }),
+      ...(rejected.length > 0 && { rejected }),
+    };
+    deps.index.replace(key, profiles);
+    for (const failure of failures) deps.log?.warn({ catalog: key, reason: failure.reason }, failure.message);
+    const due = Math.min(...results.map((r) => r.dueInSeconds));
+    return { status, children: [], ...(Number.isFinite(due) && { resyncAfterSeconds: Math.max(1, due) }) };
+  };
+}
+
+/**
+ * Listed entries first, then each repository's in spec order; a later entry for a name@version already
+ * served is rejected as a duplicate. Profiles are sorted by name, then version, so the status is canonical.
+ */
+function merge(
+  listed: readonly CatalogProfile[],
+  listedRejected: readonly Rejection[],
+  results: readonly RepositoryResult[],
+): { profiles: CatalogProfile[]; rejected: Rejection[] } {
+  const profiles = [...listed];
+  const rejected = [...listedRejected];
+  const served = new Map(listed.map((p) => [`${p.name}@${p.version}`, p]));
+  for (const result of results) {
+    rejected.push(...result.rejected);
+    for (const profile of result.profiles) {
+      const key = `${profile.name}@${profile.version}`;
+      const first = served.get(key);
+      if (first === undefined) {
+        served.set(key, profile);
+        profiles.push(profile);
+      } else {
+        rejected.push({
+          entry: `${profile.url} ${profile.tag}@${profile.commit}`,
+          reason: `${key} is already served from ${first.url}${first.tag ? ` ${first.tag}` : ""}; remove one of them`,
+        });
+      }
+    }
+  }
+  profiles.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : semver.compare(a.version, b.version),
+  );
+  return { profiles, rejected };
+}
+
+function secretsByName(objects: readonly KubernetesObject[]): Map<string, Record<string, string>> {
+  const secrets = new Map<string, Record<string, string>>();
+  for (const secret of objects) {
+    const data = (secret.data ?? {}) as Record<string, string>;
+    const decoded = Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+    );
+    secrets.set(secret.metadata.name ?? "", decoded);
+  }
+  return secrets;
+}
+
+function credentialsFor(
+  secretName: string | undefined,
+  secrets: ReadonlyMap<string, Record<string, string>>,
+  namespace: string,
+): { credentials?: SourceCredentials; credentialsProblem?: string } {
+  if (secretName === undefined) return {};
+  const data = secrets.get(secretName);
+  if (data === undefined) {
+    return {
+      credentialsProblem: `Secret ${secretName} named by secretRef was not found in namespace ${namespace}; create it with username and password, or bearerToken`,
+    };
+  }
+  try {
+    return { credentials: credentialsFromSecretData(data, secretName) };
+  } catch (error) {
+    return { credentialsProblem: error instanceof Error ? error.message : String(error) };
+  }
+}
