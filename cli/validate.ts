@@ -35,6 +35,7 @@ import { buildKustomization } from "./render/kustomize.js";
 import { YamlPositions } from "./render/positions.js";
 import { variableReferences } from "./render/substitute.js";
 import { helmLint } from "./tools/helm-lint.js";
+import { ToolFailedError } from "./tools/run.js";
 
 /** One problem found by {@link validateRepository}. */
 export interface ValidationProblem {
@@ -259,15 +260,13 @@ async function checkArtifacts({ root, entry, profile, report }: ProfileContext):
         try {
           await buildKustomization(await readTree(profileDir), path, { patches: artifact.kustomize.patches });
         } catch (error) {
-          if (!isPctlError(error) || error.code === "NotFound") throw error;
-          const stderr = String(error.data.stderr ?? error.message)
-            .trim()
-            .replace(/^error: /, "");
+          if (!(error instanceof ToolFailedError)) throw error;
+          const reason = String(error.data.reason ?? error.message);
           report(
             entry.file,
             line,
             "kustomize-build",
-            `artifact ${artifact.name}: kustomize build failed: ${stderr}`,
+            `artifact ${artifact.name}: kustomize build failed: ${reason}`,
           );
         }
       }

@@ -12,7 +12,7 @@ import { dirname, join, posix, relative } from "node:path";
 import { stringify } from "yaml";
 import { parseYaml, parseYamlAll } from "../../crds/yaml.js";
 import type { PlannedPatch } from "../../synth/plan.js";
-import { runTool } from "../tools/run.js";
+import { runTool, ToolFailedError } from "../tools/run.js";
 import { type KubeObject, substituteText, substitutionDisabled } from "./substitute.js";
 
 /** The names kustomize recognizes for a kustomization file, in its order of preference. */
@@ -46,17 +46,36 @@ export async function buildKustomization(
     const dir = join(scratch, path);
     await mkdir(dir, { recursive: true });
     await writeKustomization(dir, options);
-    const { stdout } = await runTool(
-      "kubectl",
-      ["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir],
-      {
-        what: `kustomize build of ${path}`,
-      },
-    );
+    let stdout: string;
+    try {
+      ({ stdout } = await runTool("kubectl", [
+        "kustomize",
+        "--load-restrictor",
+        "LoadRestrictionsNone",
+        dir,
+      ]));
+    } catch (error) {
+      if (!(error instanceof ToolFailedError)) throw error;
+      const reason = kubectlMessage(String(error.data.stderr ?? ""));
+      throw new ToolFailedError(`kustomize build of ${path} failed: ${reason}`, {
+        data: { ...error.data, reason },
+        cause: error,
+      });
+    }
     return postBuild(stdout, options.substitute ?? {});
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The reason kubectl gives, without its log prefix: `error: x` gives `x`, and a klog line
+ * `E1122 ... "command failed" err="x"` gives `x`.
+ */
+export function kubectlMessage(stderr: string): string {
+  const klog = /\berr="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (klog?.[1] !== undefined) return JSON.parse(`"${klog[1]}"`) as string;
+  return stderr.trim().replace(/^error: /, "");
 }
 
 /** Writes a tree of files below `root`. */
