@@ -9,6 +9,9 @@ import type { Hono } from "hono";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
 import type { CompositeHooks } from "./routes/metacontroller.js";
+import { createSourceFetcher } from "./sources/fetcher.js";
+import { createSourcePolicy } from "./sources/policy.js";
+import { subscriptionHooks } from "./subscription/hooks.js";
 
 /** What {@link composeHandlers} builds; each part is optional until it is implemented. */
 export interface ComposedHandlers {
@@ -24,10 +27,19 @@ export interface ComposeDeps {
 }
 
 /**
- * Builds every handler the process serves. Neither the subscription nor the catalog hooks exist yet,
- * so this returns none and the server answers probes and metrics only.
+ * Builds every handler the process serves: the subscription hooks, reading sources through one
+ * fetcher whose policy comes from PCTL_ALLOW_HTTP and PCTL_ALLOW_LOOPBACK.
  * @example const handlers = composeHandlers({ config, logger });
  */
-export function composeHandlers(_deps: ComposeDeps): ComposedHandlers {
-  return {};
+export function composeHandlers({ config, logger }: ComposeDeps): ComposedHandlers {
+  const sources = createSourceFetcher({
+    policy: createSourcePolicy({ allowHttp: config.allowHttp, allowLoopback: config.allowLoopback }),
+  });
+  return {
+    subscriptionHooks: subscriptionHooks({
+      sources,
+      now: () => new Date(),
+      log: logger.child({ hooks: "subscription" }),
+    }),
+  };
 }

@@ -122,21 +122,6 @@ export function childHealth(child: KubernetesObject): ChildHealth {
   return { state: "ready", message: "" };
 }
 
-/**
- * Flux's own `dependsOn` test (helm- and kustomize-controller): Ready=True and
- * `status.observedGeneration == metadata.generation`. Stricter than {@link childHealth}'s ready on
- * purpose, because this is what decides whether Flux itself would proceed.
- */
-export function isFluxReady(child: KubernetesObject | undefined): boolean {
-  if (child === undefined) return false;
-  const status = ((child as { status?: unknown }).status ?? {}) as {
-    observedGeneration?: number;
-    conditions?: FluxCondition[];
-  };
-  const ready = status.conditions?.find((condition) => condition.type === "Ready");
-  return ready?.status === "True" && status.observedGeneration === child.metadata.generation;
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,7 +4,6 @@ import {
   type ChildHealth,
   childHealth,
   desiredFromObserved,
-  isFluxReady,
   LAST_APPLIED_ANNOTATION,
 } from "../../../hooks/subscription/observed.js";
 
@@ -92,15 +91,6 @@ describe("childHealth", () => {
       expect(childHealth(child)).toEqual(want);
     });
   }
-});
-
-describe("isFluxReady", () => {
-  it("needs Ready=True and status.observedGeneration equal to the generation", () => {
-    expect(isFluxReady(release(2, { observedGeneration: 2, conditions: [ready("True")] }))).toBe(true);
-    expect(isFluxReady(release(2, { observedGeneration: 1, conditions: [ready("True")] }))).toBe(false);
-    expect(isFluxReady(release(2, { observedGeneration: 2, conditions: [ready("False")] }))).toBe(false);
-    expect(isFluxReady(undefined)).toBe(false);
-  });
 });
 
 describe("desiredFromObserved", () => {
