@@ -1,0 +1,206 @@
+/**
+ * Builds a plan's Flux children with the constructs of this folder and renders them, through one
+ * cdk8s Chart, to plain JSON: sorted, with explicit names, no namespace and no nulls, so the same plan
+ * always gives the same bytes and Metacontroller never sees a spurious change.
+ * @module
+ */
+
+import { App, Chart } from "cdk8s";
+import { GitRepositoryChild } from "./git-repository.js";
+import { type HelmReleaseChart, HelmReleaseChild, type HelmValuesReference } from "./helm-release.js";
+import { HelmRepositoryChild } from "./helm-repository.js";
+import { KustomizationChild } from "./kustomization.js";
+import { labelValue } from "./names.js";
+import { OciRepositoryChild } from "./oci-repository.js";
+import type { ExpansionPlan, PlannedArtifact, PlannedChart } from "./plan.js";
+import { ValuesConfigMap } from "./values-config-map.js";
+
+/** Label on every child: who manages it. */
+export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+/** Label on every child: the subscription it belongs to. */
+export const SUBSCRIPTION_LABEL = "profiles.pctl.dev/subscription";
+/** Label on an artifact's children: its path, with `/` as `.` (label values hold no `/`). */
+export const ARTIFACT_LABEL = "profiles.pctl.dev/artifact";
+/** Annotation on an artifact's children: its path as written, such as `cache/redis`. */
+export const ARTIFACT_PATH_ANNOTATION = "profiles.pctl.dev/artifact-path";
+
+/** The order children are listed in: sources first, then what reads them. */
+export const CHILD_KIND_ORDER = [
+  "GitRepository",
+  "HelmRepository",
+  "OCIRepository",
+  "ConfigMap",
+  "HelmRelease",
+  "Kustomization",
+] as const;
+
+/** A rendered child: a Kubernetes object as plain JSON. */
+export interface ChildObject {
+  readonly apiVersion: string;
+  readonly kind: (typeof CHILD_KIND_ORDER)[number];
+  readonly metadata: {
+    readonly name: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly [field: string]: unknown;
+}
+
+/** Options of {@link buildChildren}. */
+export interface BuildChildrenOptions {
+  /**
+   * The paths of the artifacts to build, such as `gateChildren(...).emit`. Sources no built artifact
+   * reads are left out too.
+   * @default - every artifact of the plan
+   */
+  readonly artifacts?: readonly string[];
+}
+
+/** What {@link buildChildren} returns. */
+export interface BuiltChildren {
+  /** The children, sorted by {@link CHILD_KIND_ORDER}, then by name. */
+  readonly children: ChildObject[];
+}
+
+/**
+ * Builds the Flux children of a plan.
+ *
+ * @example
+ * const plan = expandSubscription(input);
+ * const gate = gateChildren(plan, observed);
+ * const { children } = buildChildren(plan, { artifacts: gate.emit });
+ */
+export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions = {}): BuiltChildren {
+  const chart = new Chart(new App(), "children");
+  const wanted = options.artifacts === undefined ? undefined : new Set(options.artifacts);
+  const artifacts = plan.artifacts.filter((artifact) => wanted === undefined || wanted.has(artifact.path));
+  const byPath = new Map(plan.artifacts.map((artifact) => [artifact.path, artifact]));
+  const common = {
+    [MANAGED_BY_LABEL]: "pctl",
+    [SUBSCRIPTION_LABEL]: labelValue(plan.subscription),
+  };
+  const ofArtifact = (artifact: PlannedArtifact) => ({
+    labels: { ...common, [ARTIFACT_LABEL]: labelValue(artifact.path) },
+    annotations: { [ARTIFACT_PATH_ANNOTATION]: artifact.path },
+  });
+
+  const gitUsed = new Set(artifacts.flatMap(gitRepositoryOf));
+  for (const repository of plan.gitRepositories.filter((r) => gitUsed.has(r.name))) {
+    new GitRepositoryChild(chart, `GitRepository-${repository.name}`, {
+      name: repository.name,
+      labels: common,
+      url: repository.url,
+      commit: repository.commit,
+      ...(repository.branch !== undefined && { branch: repository.branch }),
+      ...(repository.tag !== undefined && { tag: repository.tag }),
+      ...(repository.secretName !== undefined && { secretName: repository.secretName }),
+      directories: repository.directories,
+      interval: plan.interval,
+    });
+  }
+  const helmUsed = new Set(
+    artifacts.flatMap((a) =>
+      a.kind !== "kustomize" && a.source.kind === "helm-repository" ? [a.source.helmRepository] : [],
+    ),
+  );
+  for (const repository of plan.helmRepositories.filter((r) => helmUsed.has(r.name))) {
+    new HelmRepositoryChild(chart, `HelmRepository-${repository.name}`, {
+      name: repository.name,
+      labels: common,
+      url: repository.url,
+      interval: plan.interval,
+    });
+  }
+
+  for (const artifact of artifacts) {
+    // Flux orders only within a kind; the other kind's dependencies are gated by pctl instead.
+    const dependsOn = artifact.dependsOn
+      .filter((path) => !artifact.gatedBy.includes(path))
+      .map((path) => byPath.get(path)!.name);
+    const shared = {
+      ...ofArtifact(artifact),
+      interval: plan.interval,
+      suspend: plan.suspend,
+      dependsOn,
+      ...(plan.targetNamespace !== undefined && { targetNamespace: plan.targetNamespace }),
+    };
+    if (artifact.kind === "kustomize") {
+      new KustomizationChild(chart, `Kustomization-${artifact.name}`, {
+        ...shared,
+        name: artifact.name,
+        gitRepository: artifact.source.gitRepository,
+        path: artifact.source.path,
+        patches: artifact.patches,
+        substitute: artifact.substitute,
+        substituteFrom: artifact.substituteFrom,
+      });
+      continue;
+    }
+    if (artifact.source.kind === "oci") {
+      new OciRepositoryChild(chart, `OCIRepository-${artifact.name}`, {
+        ...ofArtifact(artifact),
+        name: artifact.name,
+        url: artifact.source.url,
+        ...(artifact.source.version !== undefined && { version: artifact.source.version }),
+        interval: plan.interval,
+      });
+    }
+    const valuesFrom: HelmValuesReference[] = [];
+    if (Object.keys(artifact.defaults).length > 0) {
+      const name = `${artifact.name}-defaults`;
+      new ValuesConfigMap(chart, `ConfigMap-${name}`, {
+        ...ofArtifact(artifact),
+        name,
+        values: artifact.defaults,
+      });
+      valuesFrom.push({ kind: "ConfigMap", name });
+    }
+    valuesFrom.push(...artifact.override.valuesFrom);
+    for (const value of artifact.secretValues) {
+      valuesFrom.push({
+        kind: "Secret",
+        name: value.secret.name,
+        valuesKey: value.secret.key,
+        targetPath: value.targetPath,
+        ...(value.secret.optional && { optional: true }),
+        ...(value.literal && { literal: true }),
+      });
+    }
+    new HelmReleaseChild(chart, `HelmRelease-${artifact.name}`, {
+      ...shared,
+      name: artifact.name,
+      chart: chartOf(artifact),
+      valuesFrom,
+      ...(artifact.override.values !== undefined && { values: artifact.override.values }),
+    });
+  }
+
+  const children = (chart.toJson() as ChildObject[]).sort(
+    (a, b) =>
+      CHILD_KIND_ORDER.indexOf(a.kind) - CHILD_KIND_ORDER.indexOf(b.kind) ||
+      (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
+  );
+  return { children };
+}
+
+function gitRepositoryOf(artifact: PlannedArtifact): string[] {
+  if (artifact.kind === "kustomize") return [artifact.source.gitRepository];
+  return artifact.source.kind === "git" ? [artifact.source.gitRepository] : [];
+}
+
+function chartOf(artifact: PlannedChart): HelmReleaseChart {
+  const { source } = artifact;
+  switch (source.kind) {
+    case "git":
+      return { kind: "GitRepository", name: source.gitRepository, path: source.path };
+    case "helm-repository":
+      return {
+        kind: "HelmRepository",
+        name: source.helmRepository,
+        chart: source.chart,
+        ...(source.version !== undefined && { version: source.version }),
+      };
+    case "oci":
+      return { kind: "OCIRepository", name: artifact.name };
+  }
+}
