@@ -52,8 +52,9 @@ export async function fetchCommit({
   const fetch = (want: string) =>
     git.fetch({ fs, http, gitdir, cache, url, ref: want, singleBranch: true, depth: 1, tags: false, onAuth });
   try {
-    const { fetchHead } = await fetch(ref ?? commit);
-    if (fetchHead !== commit) await fetch(commit);
+    await fetch(ref ?? commit);
+    // The ref may have moved since it was resolved (an annotated tag brings its commit along).
+    if (ref !== undefined && !(await hasCommit(fs, gitdir, cache, commit))) await fetch(commit);
   } catch (error) {
     throw toSourceError(error, {
       url,

@@ -165,6 +165,25 @@ describe("caching", () => {
     expect(sources.stats).toMatchObject({ refDiscoveries: 2, packFetches: 1, dirCacheHits: 1 });
   });
 
+  it("fetches an annotated tag with one pack request", async () => {
+    const sources = fetcher();
+    const resolved = await sources.resolve({ url: profiles.url, ref: { tag: "nginx/v1.1.0" } });
+    const { profile } = await sources.readProfileDir(resolved);
+    expect(profile.spec.description).toBe("nginx profile 1.1.0");
+    expect(server.count("fetch")).toBe(1);
+  });
+
+  it("still reads the resolved commit when its branch moved before the fetch", async () => {
+    const repo = await server.createRepository("racing");
+    const url = server.urlOf("racing");
+    await repo.commit(profileFiles("app"));
+    const sources = fetcher();
+    const resolved = await sources.resolve({ url, ref: { branch: "main" }, path: "app" });
+    await repo.commit({ "app/manifests/later.yaml": "kind: ConfigMap\n" });
+    const { files } = await sources.readProfileDir(resolved);
+    expect(files.has("manifests/later.yaml")).toBe(false);
+  });
+
   it("a cached commit costs no request at all", async () => {
     const sources = fetcher();
     const commit = profiles.commits["nginx/v1.1.0"]!;
