@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { gunzipSync } from "node:zlib";
 import { TestRepository } from "./git-repo.js";
 
@@ -37,6 +38,8 @@ export interface RequestLogEntry {
   readonly kind: RequestKind;
   readonly protocol: 1 | 2;
   readonly status: number;
+  /** Time the server spent on the request, from arrival to the last byte of the answer. */
+  readonly durationMs: number;
 }
 
 /** A running git server; `stop()` and `start()` simulate an outage on the same port. */
@@ -119,6 +122,7 @@ export class GitServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const url = new URL(req.url ?? "/", "http://localhost");
     const repository = /^\/([^/]+?)(?:\.git)?\//.exec(url.pathname)?.[1] ?? "";
     const service = url.searchParams.get("service") ?? /\/(git-[a-z-]+)$/.exec(url.pathname)?.[1];
@@ -136,6 +140,7 @@ export class GitServer {
         kind,
         protocol,
         status,
+        durationMs: performance.now() - started,
       });
 
     const auth = this.auth.get(repository);
@@ -198,6 +203,9 @@ export class GitServer {
         res.end();
         resolve(headersSent ? status : 502);
       });
+      // http-backend may answer (an error, a 304) without reading the request body.
+      child.stdin.on("error", () => undefined);
+      child.stderr.resume();
       child.stdin.end(body);
     });
   }
