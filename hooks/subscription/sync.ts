@@ -280,17 +280,20 @@ export async function syncSubscription(request: CompositeHookRequest, deps: Sync
     }
   }
 
+  const updates = state?.availableUpdates ?? (failure === undefined ? undefined : previous?.availableUpdates);
   const children = failure === undefined && !suspended ? state!.children! : observed.map(desiredFromObserved);
   const { status, resyncAfterSeconds } = summarizeStatus({
     generation,
     previous,
     now: deps.now(),
     interval,
-    artifacts: artifactReports(observed, failure === undefined ? state : undefined),
-    ...(state?.source !== undefined && { resolved: reportedSource(state.source.resolved) }),
+    artifacts: artifactReports(observed, failure === undefined ? state : undefined, previous),
+    // A failed sync applied nothing, so the last good source is still what runs.
+    ...(failure === undefined &&
+      state?.source !== undefined && { resolved: reportedSource(state.source.resolved) }),
     ...(failure !== undefined && { failure }),
     suspended,
-    ...(state?.availableUpdates !== undefined && { availableUpdates: state.availableUpdates }),
+    ...(updates !== undefined && { availableUpdates: updates }),
   });
   if (failure !== undefined) log.warn({ reason: failure.reason }, failure.message);
   else log.info({ commit: state?.source?.resolved.commit, children: children.length }, "synced");
@@ -304,6 +307,7 @@ export async function syncSubscription(request: CompositeHookRequest, deps: Sync
 function artifactReports(
   observed: readonly KubernetesObject[],
   state: SyncState | undefined,
+  previous: ProfileSubscriptionStatus | undefined,
 ): ArtifactReport[] {
   const byKey = new Map(observed.map((child) => [`${child.kind}/${child.metadata.name}`, child]));
   if (state?.plan !== undefined) {
@@ -318,13 +322,19 @@ function artifactReports(
       return { name: artifact.path, kind, state: "missing", message: "" };
     });
   }
+  // In the order the last successful sync listed them, so a failure does not reshuffle the status.
+  const order = (previous?.artifacts ?? []).map((artifact) => artifact.name);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
   return observed
     .filter((child) => RELEASE_KINDS.includes(child.kind))
-    .map((child) => ({
-      name: child.metadata.annotations?.[ARTIFACT_PATH_ANNOTATION] ?? child.metadata.name ?? "",
-      kind: child.kind,
-      ...childHealth(child),
-    }));
+    .map(
+      (child): ArtifactReport => ({
+        name: child.metadata.annotations?.[ARTIFACT_PATH_ANNOTATION] ?? child.metadata.name ?? "",
+        kind: child.kind,
+        ...childHealth(child),
+      }),
+    )
+    .sort((a, b) => rank(a.name) - rank(b.name));
 }
 
 /** `status.resolved`: the repository root reads as `.` rather than an empty path. */

@@ -70,6 +70,8 @@ export interface SubscriptionEnv {
   subscribe(name: string, spec: Record<string, unknown>): StoredObject;
   /** Replaces the spec of subscription `name`. */
   updateSpec(name: string, spec: Record<string, unknown>): StoredObject;
+  /** The reference of subscription `name`. */
+  subscriptionRef(name: string): ObjectRef;
   /** The subscription `name` as stored. */
   subscription(name: string): StoredObject & { status?: SubscriptionStatus };
   /** The children subscription `name` owns, as stored, as `Kind/name` keys. */
@@ -187,6 +189,7 @@ export async function startSubscriptionEnv(): Promise<SubscriptionEnv> {
         spec,
       } as never),
     updateSpec: (name, spec) => store.update({ ...store.mustGet(ref(name)), spec } as never),
+    subscriptionRef: ref,
     subscription: (name) => store.mustGet(ref(name)) as StoredObject & { status?: SubscriptionStatus },
     childKeys: (name) => {
       const uid = store.get(ref(name))?.metadata.uid;
