@@ -82,7 +82,8 @@ export interface PlannedSecretValue {
   readonly literal: boolean;
 }
 
-interface PlannedArtifactBase {
+/** What every leaf artifact has, whatever it installs. */
+export interface PlannedArtifactBase {
   /** The chain of artifact names from the root profile, such as `server` or `cache/redis`. */
   readonly path: string;
   /** The name of its HelmRelease or Kustomization. */
