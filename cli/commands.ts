@@ -6,6 +6,7 @@
 
 export { register as bootstrap } from "./bootstrap.js";
 export { register as create } from "./create.js";
+export { register as install } from "./install.js";
 export { register as search } from "./search.js";
 export { register as show } from "./show.js";
 export { register as validate } from "./validate.js";

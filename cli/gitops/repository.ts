@@ -47,7 +47,7 @@ export async function remoteOf(root: string, remote: string): Promise<RemoteInfo
       `the repository has no remote "${remote}"${remotes.length ? ` (remotes: ${remotes.join(", ")})` : ""}; a pull request needs one`,
       {
         hint: remotes.length
-          ? `pass --remote ${remotes[0]}, or add one with \`git remote add ${remote} <url>\``
+          ? `pass --pr-remote ${remotes[0]}, or add one with \`git remote add ${remote} <url>\``
           : `add the remote with \`git remote add ${remote} <url>\`, or run without --create-pr`,
       },
     );
@@ -103,7 +103,7 @@ export async function proposeChange(options: ProposeOptions): Promise<Proposal> 
   const existing = await git.listBranches({ fs, dir });
   if (existing.includes(branch)) {
     throw new RepositoryError(`branch ${branch} already exists`, {
-      hint: "pass another name with --branch, or delete the branch with `git branch -D`",
+      hint: "pass another name with --pr-branch, or delete the branch with `git branch -D`",
     });
   }
   const ours = new Set(files);
