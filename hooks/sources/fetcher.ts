@@ -105,6 +105,8 @@ export interface SourceFetcherOptions {
   readonly now?: () => number;
   /** Deepest profile nesting `resolveTree` follows. @default 10 */
   readonly maxDepth?: number;
+  /** Packs one repository's object store may hold before it is started afresh. @default 50 */
+  readonly maxPacks?: number;
 }
 
 /** Fetches profile sources; see {@link createSourceFetcher}. */
@@ -154,6 +156,7 @@ export function createSourceFetcher({
   fsDir = tmpdir(),
   now = Date.now,
   maxDepth = 10,
+  maxPacks = 50,
 }: SourceFetcherOptions): SourceFetcher {
   const stats: SourceFetcherStats = {
     refDiscoveries: 0,
@@ -279,6 +282,7 @@ export function createSourceFetcher({
           commit,
           ref: refHints.get(`${repo.scope}\0${commit}`),
           onAuth: authCallback(credentials),
+          maxPacks,
         });
         if (fetched) stats.packFetches++;
         else stats.objectStoreHits++;

@@ -28,6 +28,11 @@ export interface FetchCommitArgs {
    */
   readonly ref?: string | undefined;
   readonly onAuth?: AuthCallback | undefined;
+  /**
+   * Packs the store may hold before it is started afresh: every fetch adds one, and reads slow down
+   * and disk use grows with their number. @default 50
+   */
+  readonly maxPacks?: number;
 }
 
 /**
@@ -44,8 +49,11 @@ export async function fetchCommit({
   commit,
   ref,
   onAuth,
+  maxPacks = 50,
 }: FetchCommitArgs): Promise<{ fetched: boolean }> {
   if (await hasCommit(fs, gitdir, cache, commit)) return { fetched: false };
+  const packs = await fs.promises.readdir(`${gitdir}/objects/pack`).catch(() => []);
+  if (packs.filter((name) => name.endsWith(".pack")).length >= maxPacks) await discard(fs, gitdir);
   await git.init({ fs, gitdir, bare: true, defaultBranch: "main" });
   // fetch records what it got under the remote's refspec, so the store needs one.
   await git.addRemote({ fs, gitdir, remote: "origin", url, force: true });
@@ -56,6 +64,8 @@ export async function fetchCommit({
     // The ref may have moved since it was resolved (an annotated tag brings its commit along).
     if (ref !== undefined && !(await hasCommit(fs, gitdir, cache, commit))) await fetch(commit);
   } catch (error) {
+    // A fetch cut short can leave the shallow list naming commits whose objects never arrived.
+    await discard(fs, gitdir);
     throw toSourceError(error, {
       url,
       http,
@@ -67,6 +77,11 @@ export async function fetchCommit({
     throw new NotFoundError(`commit ${commit} not found in ${url}`, { data: { url, commit } });
   }
   return { fetched: true };
+}
+
+/** The store is only a cache: dropping it costs one full shallow fetch. */
+async function discard(fsModule: typeof fs, gitdir: string): Promise<void> {
+  await fsModule.promises.rm(gitdir, { recursive: true, force: true });
 }
 
 async function hasCommit(fsModule: typeof fs, gitdir: string, cache: object, oid: string): Promise<boolean> {

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationFailedError,
@@ -182,6 +185,26 @@ describe("caching", () => {
     await repo.commit({ "app/manifests/later.yaml": "kind: ConfigMap\n" });
     const { files } = await sources.readProfileDir(resolved);
     expect(files.has("manifests/later.yaml")).toBe(false);
+  });
+
+  it("starts a repository's object store afresh once it holds maxPacks packs", async () => {
+    const fsDir = await mkdtemp(join(tmpdir(), "pctl-packs-"));
+    try {
+      const repo = await server.createRepository("packs");
+      const url = server.urlOf("packs");
+      const sources = fetcher({ maxPacks: 2, fsDir });
+      const first = await repo.commit(profileFiles("app"));
+      await sources.readProfileDir({ url, commit: first, path: "app" });
+      for (let i = 0; i < 3; i++) {
+        const commit = await repo.commit({ [`app/manifests/n${i}.yaml`]: "kind: ConfigMap\n" });
+        await sources.readProfileDir({ url, commit, path: "app" });
+      }
+      const packs = (await readdir(fsDir, { recursive: true })).filter((name) => name.endsWith(".pack"));
+      expect(packs.length).toBeLessThanOrEqual(2);
+      expect(sources.stats.packFetches).toBe(4);
+    } finally {
+      await rm(fsDir, { recursive: true, force: true });
+    }
   });
 
   it("a cached commit costs no request at all", async () => {
