@@ -45,6 +45,11 @@ export interface ResolveTreeRequest extends SourceRequest {
   /** Deepest nesting followed; the root is depth 0. @default the fetcher's `maxDepth` (10) */
   readonly maxDepth?: number | undefined;
   readonly credentialsFor?: CredentialsFor | undefined;
+  /**
+   * The root as the caller already resolved it: it is not resolved again, and messages name its
+   * branch or tag rather than its commit.
+   */
+  readonly resolved?: ResolvedSource | undefined;
 }
 
 /** Arguments of {@link resolveProfileTree}. */
@@ -67,6 +72,7 @@ export async function resolveProfileTree({
   sources,
   maxDepth,
   credentialsFor,
+  resolved: resolvedRoot,
   ...root
 }: ResolveProfileTreeArgs): Promise<ProfileTreeNode> {
   const rootOrigin = new URL(root.url).origin;
@@ -83,7 +89,8 @@ export async function resolveProfileTree({
     let here: Visited;
     let dir: ProfileDir;
     try {
-      source = await sources.resolve(request);
+      source =
+        ancestors.length === 0 && resolvedRoot !== undefined ? resolvedRoot : await sources.resolve(request);
       here = identify(source);
       const seen = ancestors.findIndex((a) => a.key === here.key);
       if (seen !== -1) {

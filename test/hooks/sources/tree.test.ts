@@ -65,6 +65,16 @@ describe("resolveTree", () => {
     await expect(attempt).rejects.toThrow(`cycle: ${url}//a@main -> ${url}//a@main`);
   });
 
+  it("a root resolved beforehand keeps its branch in messages", async () => {
+    const repo = await server.createRepository("self-resolved");
+    const url = server.urlOf("self-resolved");
+    await repo.commit(profileFiles("a", "a", { again: { url, branch: "main", path: "a" } }));
+    const sources = fetcher();
+    const resolved = await sources.resolve({ url, ref: { branch: "main" }, path: "a" });
+    const attempt = sources.resolveTree({ url, ref: { commit: resolved.commit }, path: "a", resolved });
+    await expect(attempt).rejects.toThrow(`cycle: ${url}//a@main -> ${url}//a@main`);
+  });
+
   it("a cycle three deep is named in full", async () => {
     const repo = await server.createRepository("ring");
     const url = server.urlOf("ring");
