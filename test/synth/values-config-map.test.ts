@@ -22,4 +22,12 @@ describe("ValuesConfigMap", () => {
     expect(text.indexOf('"enabled"')).toBeLessThan(text.indexOf('"service"'));
     expect(text).toContain('"mode": "0755"');
   });
+
+  it("keeps a null, which removes the chart's key in Helm, inside the values text only", () => {
+    const child = renderOne(
+      (chart) => new ValuesConfigMap(chart, "cm", { name: "cm", values: { drop: null } }),
+    );
+    expectValidChildren([child]);
+    expect(JSON.parse((child.data as Record<string, string>)["values.yaml"]!)).toEqual({ drop: null });
+  });
 });

@@ -53,6 +53,7 @@ describe("substituteValues", () => {
       { shell: "${HOME:-/root} ${a.b}" },
     ],
     ["keys are never substituted", { "${hostname}": 1 }, { "${hostname}": 1 }],
+    ["null stays, for Helm to remove the chart's key", { drop: null }, { drop: null }],
   ])("%s", (_, values, expected) => {
     const result = substituteValues(values, parameters, declaredNames, "artifact server");
     expect(result.problems).toEqual([]);
