@@ -1,6 +1,8 @@
 /**
  * `--catalog FILE|DIR`: ProfileCatalogSource YAML read from disk and scanned on this machine with the
- * catalog sync hook itself, so the offline catalog serves exactly what the cluster's would.
+ * catalog sync hook itself, so the offline catalog serves exactly what the cluster's would. Repository
+ * URLs that are directory paths are read from disk (`hooks/catalog/local.ts`), relative to the working
+ * directory, as `npm start`'s embedded catalog reads them.
  * @module
  */
 
@@ -8,9 +10,14 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { InvalidInputError, NotFoundError } from "../../crds/errors.js";
 import type { CompositeHookRequest, KubernetesObject } from "../../crds/metacontroller.js";
-import { PROFILE_CATALOG_SOURCE_KIND, parseProfileCatalogSource } from "../../crds/profile-catalog-source.js";
+import {
+  type CatalogProfile,
+  PROFILE_CATALOG_SOURCE_KIND,
+  parseProfileCatalogSource,
+} from "../../crds/profile-catalog-source.js";
 import { parseYamlAll } from "../../crds/yaml.js";
 import { CatalogIndex } from "../../hooks/catalog/catalog-index.js";
+import { describeLocalEntries, localPolicy, localSources } from "../../hooks/catalog/local.js";
 import { catalogSync } from "../../hooks/catalog/sync.js";
 import { createSourceFetcher } from "../../hooks/sources/fetcher.js";
 import { createSourcePolicy, sourcePolicyOptionsFromEnv } from "../../hooks/sources/policy.js";
@@ -28,9 +35,13 @@ import { type CatalogClient, indexClient } from "./client.js";
 export async function openLocalCatalog(path: string, context: CliContext): Promise<CatalogClient> {
   const documents = await readCatalogDocuments(path);
   const policy = createSourcePolicy(sourcePolicyOptionsFromEnv(context.env));
-  const sources = createSourceFetcher({ policy });
+  const fetcher = createSourceFetcher({ policy });
   const index = new CatalogIndex();
-  const sync = catalogSync({ sources, policy, index });
+  const sync = catalogSync({
+    sources: localSources({ baseDir: context.cwd, remote: fetcher }),
+    policy: localPolicy(policy),
+    index,
+  });
   try {
     for (const { document, file } of documents) {
       const catalog = parseProfileCatalogSource(document, { source: file });
@@ -47,9 +58,15 @@ export async function openLocalCatalog(path: string, context: CliContext): Promi
       } as unknown as CompositeHookRequest;
       const answer = await context.progress.step(`scanning catalog ${name}`, () => sync(request));
       const status = answer.status as {
+        profiles?: CatalogProfile[];
         rejected?: { entry: string; reason: string }[];
         conditions?: unknown[];
       };
+      // Entries listed by hand with a directory URL get their description and parameters from disk.
+      index.replace(
+        { namespace: parent.metadata.namespace, name: catalog.metadata.name },
+        await describeLocalEntries(status.profiles ?? [], context.cwd),
+      );
       for (const rejected of status.rejected ?? []) {
         context.note(`catalog ${name}: ${rejected.entry} is not served: ${rejected.reason}`);
       }
@@ -64,7 +81,7 @@ export async function openLocalCatalog(path: string, context: CliContext): Promi
       }
     }
   } finally {
-    await sources.close();
+    await fetcher.close();
   }
   return indexClient(index, path);
 }
