@@ -10,3 +10,4 @@ export { register as install } from "./install.js";
 export { register as search } from "./search.js";
 export { register as show } from "./show.js";
 export { register as validate } from "./validate.js";
+export { register as render } from "./render.js";
