@@ -5,7 +5,12 @@
  * (for example `subscriptionHooks: subscriptionHooks({ sources, now, log })`) and `main.ts` serves it.
  * @module
  */
+import { existsSync } from "node:fs";
 import type { Hono } from "hono";
+import { catalogApi } from "./api/routes.js";
+import { CatalogIndex } from "./catalog/catalog-index.js";
+import { loadEmbeddedCatalogs } from "./catalog/embedded.js";
+import { catalogHooks } from "./catalog/hooks.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./log.js";
 import type { CompositeHooks } from "./routes/metacontroller.js";
@@ -26,16 +31,33 @@ export interface ComposeDeps {
   readonly logger: Logger;
 }
 
+/** Where `npm start` (role `all`) finds the catalogs it serves without a cluster. */
+const EMBEDDED_CATALOGS_DIR = "examples";
+
 /**
- * Builds every handler the process serves: the subscription hooks, reading sources through one
- * fetcher whose policy comes from PCTL_ALLOW_HTTP and PCTL_ALLOW_LOOPBACK.
+ * Builds every handler the process serves: the subscription hooks, the catalog hooks and the catalog
+ * API over one index, all reading sources through one fetcher whose policy comes from PCTL_ALLOW_HTTP
+ * and PCTL_ALLOW_LOOPBACK. With role `all` (local use), the catalogs in `examples/` of the working
+ * directory are loaded in the background, so the API answers without a cluster.
  * @example const handlers = composeHandlers({ config, logger });
  */
 export function composeHandlers({ config, logger }: ComposeDeps): ComposedHandlers {
-  const sources = createSourceFetcher({
-    policy: createSourcePolicy({ allowHttp: config.allowHttp, allowLoopback: config.allowLoopback }),
-  });
+  const policy = createSourcePolicy({ allowHttp: config.allowHttp, allowLoopback: config.allowLoopback });
+  const sources = createSourceFetcher({ policy });
+  const index = new CatalogIndex();
+  const catalogLog = logger.child({ hooks: "catalog" });
+  if (config.role === "all" && existsSync(EMBEDDED_CATALOGS_DIR)) {
+    void loadEmbeddedCatalogs({
+      dir: EMBEDDED_CATALOGS_DIR,
+      index,
+      remote: sources,
+      policy,
+      log: catalogLog,
+    });
+  }
   return {
+    catalogHooks: catalogHooks({ sources, policy, index, log: catalogLog }),
+    api: catalogApi({ index }),
     subscriptionHooks: subscriptionHooks({
       sources,
       now: () => new Date(),
