@@ -38,3 +38,8 @@ export function manifestFiles(dir: string, name: string): Record<string, string>
     [`${dir}/configmap.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  greeting: \${greeting:=hello}\n`,
   };
 }
+
+/** `${name}`: a parameter reference as a profile's values write it. */
+export function param(name: string): string {
+  return `\${${name}}`;
+}
