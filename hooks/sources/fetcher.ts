@@ -132,11 +132,10 @@ export interface SourceFetcher {
   close(): Promise<void>;
 }
 
-/** A repository as the fetcher keys it: checked URL, identity, and a store per credentials. */
+/** A repository as the fetcher keys it: the checked URL, and a scope per (identity, credentials). */
 interface Repository {
   readonly url: string;
   readonly scope: string;
-  readonly credentials: SourceCredentials | undefined;
 }
 
 /**
@@ -175,7 +174,7 @@ export function createSourceFetcher({
   const dirs = new ByteLruCache<string, ProfileDir>(cacheBytes, sizeOfDir);
   const inflight = new Map<string, Promise<unknown>>();
   const locks = new Map<string, Promise<unknown>>();
-  let root: Promise<string> | undefined;
+  let storeRoot: Promise<string> | undefined;
 
   const client = () => createHttpClient({ policy, timeoutMs, maxBytes, agents });
 
@@ -186,7 +185,7 @@ export function createSourceFetcher({
       .update(`${normalizeSourceUrl(checked)}\0${secret}`)
       .digest("hex")
       .slice(0, 32);
-    return { url: display(checked).replace(/\/+$/, ""), scope, credentials };
+    return { url: display(checked).replace(/\/+$/, ""), scope };
   };
 
   /** Runs `work` once for concurrent callers with the same key. */
@@ -211,8 +210,8 @@ export function createSourceFetcher({
   };
 
   const gitdirOf = async (scope: string): Promise<string> => {
-    root ??= mkdtemp(join(fsDir, "pctl-sources-"));
-    return join(await root, scope);
+    storeRoot ??= mkdtemp(join(fsDir, "pctl-sources-"));
+    return join(await storeRoot, scope);
   };
 
   const resolve = async ({ url, ref, path, credentials }: SourceRequest): Promise<ResolvedSource> => {
@@ -337,7 +336,7 @@ export function createSourceFetcher({
     async close() {
       agents.http.destroy();
       agents.https.destroy();
-      if (root !== undefined) await rm(await root, { recursive: true, force: true });
+      if (storeRoot !== undefined) await rm(await storeRoot, { recursive: true, force: true });
     },
   };
   return fetcher;

@@ -130,8 +130,6 @@ export function createHttpClient({
   }: GitHttpRequest): Promise<GitHttpResponse> {
     const payload = body === undefined ? undefined : Buffer.concat(await collect(body));
     let current = new URL(url);
-    let currentMethod = method;
-    let currentBody = payload;
     const currentHeaders: Record<string, string> = { "user-agent": "git/pctl", ...headers };
     for (let hop = 0; ; hop++) {
       try {
@@ -139,14 +137,14 @@ export function createHttpClient({
       } catch (error) {
         throw isPctlError(error) ? fail(error) : error;
       }
-      const res = await send(current, currentMethod, currentHeaders, currentBody);
+      const res = await send(current, method, currentHeaders, payload);
       const location = res.headers.location;
       const status = res.statusCode ?? 0;
-      const follows = currentMethod === "GET" || status === 307 || status === 308;
+      const follows = method === "GET" || status === 307 || status === 308;
       if (!redirectStatuses.has(status) || location === undefined || !follows) {
         return {
           url: current.href,
-          method: currentMethod,
+          method: method,
           statusCode: status,
           statusMessage: res.statusMessage ?? "",
           headers: flattenHeaders(res),
@@ -167,10 +165,6 @@ export function createHttpClient({
         for (const name of Object.keys(currentHeaders)) {
           if (name.toLowerCase() === "authorization") delete currentHeaders[name];
         }
-      }
-      if (status === 303) {
-        currentMethod = "GET";
-        currentBody = undefined;
       }
       current = next;
     }

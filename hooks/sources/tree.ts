@@ -75,10 +75,11 @@ export async function resolveProfileTree({
   resolved: resolvedRoot,
   ...root
 }: ResolveProfileTreeArgs): Promise<ProfileTreeNode> {
-  const rootOrigin = new URL(root.url).origin;
+  const rootOrigin = originOf(root.url);
   const findCredentials: CredentialsFor =
     credentialsFor ??
-    ((source) => (new URL(source.url).origin === rootOrigin ? root.credentials : undefined));
+    ((source) =>
+      rootOrigin !== undefined && originOf(source.url) === rootOrigin ? root.credentials : undefined);
 
   const visit = async (
     request: SourceRequest,
@@ -136,6 +137,15 @@ export async function resolveProfileTree({
   };
 
   return visit(root, [], "");
+}
+
+/** The origin of a URL; `undefined` when it does not parse (the policy reports that when it is fetched). */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The cycle key and the readable identity of a resolved source. */
