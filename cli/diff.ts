@@ -155,14 +155,14 @@ function lineEdits(a: readonly string[], b: readonly string[]): Edit[] {
       i += 1;
       j += 1;
     } else if (
-      j < midB.length &&
-      (i === midA.length || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)
+      i < midA.length &&
+      (j === midB.length || lcs[(i + 1) * width + j]! >= lcs[i * width + j + 1]!)
     ) {
-      edits.push({ op: "+", line: midB[j]! });
-      j += 1;
-    } else {
       edits.push({ op: "-", line: midA[i]! });
       i += 1;
+    } else {
+      edits.push({ op: "+", line: midB[j]! });
+      j += 1;
     }
   }
   for (const line of a.slice(a.length - suffix)) edits.push({ op: " ", line });
