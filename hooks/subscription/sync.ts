@@ -280,7 +280,11 @@ export async function syncSubscription(request: CompositeHookRequest, deps: Sync
     }
   }
 
-  const updates = state?.availableUpdates ?? (failure === undefined ? undefined : previous?.availableUpdates);
+  // Catalog versions are still known when this sync could not look them up (failed, suspended).
+  const updates =
+    state !== undefined && state.spec.catalog === undefined
+      ? undefined
+      : (state?.availableUpdates ?? previous?.availableUpdates);
   const children = failure === undefined && !suspended ? state!.children! : observed.map(desiredFromObserved);
   const { status, resyncAfterSeconds } = summarizeStatus({
     generation,

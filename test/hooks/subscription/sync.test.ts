@@ -275,6 +275,14 @@ describe("syncSubscription", () => {
     expect(answer.resyncAfterSeconds).toBe(600);
   });
 
+  it("keeps the catalog's availableUpdates while a catalog subscription is suspended", async () => {
+    const suspended = request({ catalog: { catalog: "company", profile: "web" }, suspend: true });
+    (suspended.parent as { status?: unknown }).status = { availableUpdates: ["2.0.0"] };
+    const answer = await syncSubscription(suspended, deps(working));
+    expect(answer.status?.availableUpdates).toEqual(["2.0.0"]);
+    expect(answer.resyncAfterSeconds).toBeUndefined();
+  });
+
   it("lets a bug escape, so the route answers non-200 and Metacontroller applies nothing", async () => {
     await expect(syncSubscription(request({ source }), deps(failing(new TypeError("oops"))))).rejects.toThrow(
       "oops",
