@@ -58,7 +58,7 @@ export interface FullRenderOptions {
   readonly order?: readonly string[];
   /** Passed to `helm template --kube-version`. [default: helm's own] */
   readonly kubeVersion?: string;
-  /** Releases rendered at once. [default: the number of CPUs] */
+  /** Releases rendered at once. [default: the number of CPUs, at least 4] */
   readonly concurrency?: number;
 }
 
@@ -125,7 +125,9 @@ export async function renderReleases(
       { data: { missing: list, hint: supplyHint(list) } },
     );
   }
-  const rendered = await inParallel(tasks, options.concurrency ?? availableParallelism());
+  // A helm or kubectl run spends part of its time loading a 50 MB binary and reading files, so a
+  // few more processes than CPUs still overlap.
+  const rendered = await inParallel(tasks, options.concurrency ?? Math.max(4, availableParallelism()));
   const order = options.order ?? children.map((child) => child.metadata.name);
   return rendered.sort((a, b) => rank(order, a.name) - rank(order, b.name));
 }

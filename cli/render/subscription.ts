@@ -39,7 +39,7 @@ export interface RenderSubscriptionOptions {
   readonly objects?: ObjectStore;
   /** `helm template --kube-version`. [default: helm's own] */
   readonly kubeVersion?: string;
-  /** Releases rendered at once. [default: the number of CPUs] */
+  /** Releases rendered at once. [default: the number of CPUs, at least 4] */
   readonly concurrency?: number;
 }
 
