@@ -13,4 +13,5 @@ export { register as outdated } from "./outdated.js";
 export { register as render } from "./render.js";
 export { register as search } from "./search.js";
 export { register as show } from "./show.js";
+export { register as upgrade } from "./upgrade.js";
 export { register as validate } from "./validate.js";

@@ -7,6 +7,8 @@
 
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import git from "isomorphic-git";
@@ -135,7 +137,12 @@ async function push(options: ProposeOptions & { dir: string }): Promise<void> {
   try {
     await git.push({
       fs,
-      http: createHttpClient({ policy, timeoutMs: 120_000 }),
+      // Node's default agents keep sockets open for seconds after the push, holding the CLI's exit.
+      http: createHttpClient({
+        policy,
+        timeoutMs: 120_000,
+        agents: { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) },
+      }),
       dir: options.dir,
       url: remote.pushUrl,
       ref: options.branch,
