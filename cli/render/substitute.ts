@@ -115,7 +115,13 @@ function stripAffix(value: string, op: string, pattern: string): string {
 
 /** A Kubernetes object as kustomize prints it. */
 export type KubeObject = Record<string, unknown> & {
-  readonly metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  readonly metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [field: string]: unknown;
+  };
 };
 
 /** Whether Flux leaves this object out of substitution. */
