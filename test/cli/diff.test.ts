@@ -22,7 +22,7 @@ describe("pctl diff", () => {
       ["added", "core/ConfigMap/apps/c"],
     ]);
     expect(result.objects[0]?.diff).toBe(
-      '--- a/core/ConfigMap/apps/a\n+++ b/core/ConfigMap/apps/a\n@@ -1,6 +1,6 @@\n apiVersion: v1\n data:\n-  x: "1"\n+  x: "2"\n kind: ConfigMap\n metadata:\n   name: a\n   namespace: apps\n',
+      '--- a/core/ConfigMap/apps/a\n+++ b/core/ConfigMap/apps/a\n@@ -1,6 +1,6 @@\n apiVersion: v1\n data:\n-  x: "1"\n+  x: "2"\n kind: ConfigMap\n metadata:\n   name: a\n',
     );
     expect(result.text).toBe(result.objects.map((o) => o.diff).join(""));
   });
