@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import type { AddressInfo } from "node:net";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogApi } from "../../hooks/api/routes.js";
@@ -153,7 +153,7 @@ describe("pctl search", () => {
       .split(/\r?\n/)
       .filter((line) => line.includes("company/") || line.includes("PROFILE"));
     expect(lines[0]).toBe("\u001b[1mCATALOG/PROFILE   VERSION   DESCRIPTION\u001b[22m");
-    const plain = lines.map((line) => line.replace(/\u001b\[[0-9;]*m/g, ""));
+    const plain = lines.map((line) => stripVTControlCharacters(line));
     const versionColumn = plain.map((line) => line.search(/VERSION|\d+\.\d+\.\d+/));
     expect(new Set(versionColumn).size).toBe(1);
     expect(plain.slice(1)).toEqual([
