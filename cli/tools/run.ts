@@ -4,15 +4,14 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { PctlError } from "../../crds/errors.js";
+import { InvalidProfileError } from "../../crds/errors.js";
 import { type LocateToolOptions, locateTool, type ToolName } from "./binaries.js";
 
-/** helm or kubectl ran and failed; `data.stderr` holds what it said. */
-export class ToolFailedError extends PctlError {
-  static override readonly code = "ToolFailed";
-  static override readonly status = 422;
-  static override readonly failure = "stalled";
-}
+/**
+ * helm or kubectl ran and failed; `data.stderr` holds what it said. Its code stays `InvalidProfile`
+ * (a chart or kustomization that does not build), which decides the CLI's exit code and hint.
+ */
+export class ToolFailedError extends InvalidProfileError {}
 
 /** Options of {@link runTool}. */
 export interface RunToolOptions extends LocateToolOptions {
