@@ -1,9 +1,10 @@
 /**
- * The values helm-controller hands to Helm for a HelmRelease, computed offline:
- * 1. each `valuesFrom` entry without a `targetPath`, in order, merged as a values document;
- * 2. the inline `spec.values`, merged over them;
- * 3. each `valuesFrom` entry with a `targetPath`, in order, set at its path as `helm --set` does
- *    (`--set-literal` with `literal: true`), over everything before.
+ * The values helm-controller hands to Helm for a HelmRelease, computed offline as its
+ * `ChartValuesFromReferences` does:
+ * 1. each `valuesFrom` entry in list order: one without a `targetPath` is merged as a values
+ *    document; one with a `targetPath` is set at its path as `helm --set` does (`--set-literal`
+ *    with `literal: true`), over everything before it;
+ * 2. then the inline `spec.values`, merged over all of them, so inline values win.
  * Merging is Flux's `MergeMaps`: mappings merge key by key, anything else replaces, and `null` is
  * kept, so Helm drops that chart default when it coalesces.
  * @module
@@ -44,7 +45,6 @@ export function composeValues(
 ): ComposedValues {
   let values: HelmValues = {};
   const missing: string[] = [];
-  const targeted: { path: string; value: unknown }[] = [];
   for (const reference of spec.valuesFrom ?? []) {
     const key = reference.valuesKey ?? "values.yaml";
     const object = lookup(reference.kind, reference.name);
@@ -60,10 +60,7 @@ export function composeValues(
       continue;
     }
     if (reference.targetPath !== undefined) {
-      targeted.push({
-        path: reference.targetPath,
-        value: reference.literal === true ? text : typedValue(text),
-      });
+      setPath(values, reference.targetPath, reference.literal === true ? text : typedValue(text));
       continue;
     }
     const source = `${objectKey(reference.kind, reference.name)} key ${key}`;
@@ -75,9 +72,7 @@ export function composeValues(
     }
     values = mergeMaps(values, document as HelmValues);
   }
-  values = mergeMaps(values, spec.values ?? {});
-  for (const { path, value } of targeted) setPath(values, path, value);
-  return { values, missing };
+  return { values: mergeMaps(values, spec.values ?? {}), missing };
 }
 
 /** Flux's `transform.MergeMaps`: `b` over `a`, mappings merged recursively, neither input changed. */

@@ -14,10 +14,10 @@ describe("Helm values as helm-controller computes them", () => {
   };
   const lookup = (kind: string, name: string) => objects[`${kind}/${name}`];
 
-  it("merges valuesFrom in order, then inline values, then targetPath entries; null is kept for Helm", () => {
+  it("applies valuesFrom in list order (documents merged, targetPath entries set), then inline values over all; null is kept for Helm", () => {
     const { values, missing } = composeValues(
       {
-        values: { a: { b: 10 }, list: [9], auth: { password: "inline" } },
+        values: { a: { b: 10 }, list: [9], ports: [{ number: 80 }] },
         valuesFrom: [
           { kind: "ConfigMap", name: "defaults" },
           {
@@ -39,7 +39,7 @@ describe("Helm values as helm-controller computes them", () => {
       list: [9],
       keep: null,
       auth: { password: "s3cr=t,x" },
-      ports: [null, { number: 8080 }],
+      ports: [{ number: 80 }],
     });
   });
 
