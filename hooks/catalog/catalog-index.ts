@@ -43,7 +43,11 @@ export interface ProfileVersions {
   readonly latest: CatalogProfile;
 }
 
-interface Row extends SearchHit {
+interface Row {
+  /** Built once per index change, so a search allocates no object per hit. */
+  readonly hit: SearchHit;
+  readonly namespace: string;
+  readonly catalog: string;
   readonly name: string;
   readonly description: string;
 }
@@ -91,23 +95,19 @@ export class CatalogIndex {
   search({ q, catalog, namespace }: SearchQuery = {}): SearchHit[] {
     const rows = this.#rowsSorted();
     const needle = (q ?? "").trim().toLowerCase();
-    const exact: Row[] = [];
-    const prefix: Row[] = [];
-    const inName: Row[] = [];
-    const inDescription: Row[] = [];
+    const exact: SearchHit[] = [];
+    const prefix: SearchHit[] = [];
+    const inName: SearchHit[] = [];
+    const inDescription: SearchHit[] = [];
     for (const row of rows) {
       if (catalog !== undefined && row.catalog !== catalog) continue;
       if (namespace !== undefined && row.namespace !== namespace) continue;
-      if (needle === "" || row.name === needle) exact.push(row);
-      else if (row.name.startsWith(needle)) prefix.push(row);
-      else if (row.name.includes(needle)) inName.push(row);
-      else if (row.description.includes(needle)) inDescription.push(row);
+      if (needle === "" || row.name === needle) exact.push(row.hit);
+      else if (row.name.startsWith(needle)) prefix.push(row.hit);
+      else if (row.name.includes(needle)) inName.push(row.hit);
+      else if (row.description.includes(needle)) inDescription.push(row.hit);
     }
-    return [...exact, ...prefix, ...inName, ...inDescription].map(({ namespace, catalog, profile }) => ({
-      namespace,
-      catalog,
-      profile,
-    }));
+    return exact.concat(prefix, inName, inDescription);
   }
 
   /**
@@ -172,9 +172,9 @@ export class CatalogIndex {
       for (const [name, versions] of profiles) {
         const profile = latestOf(versions)!;
         rows.push({
+          hit: { namespace: key.namespace, catalog: key.name, profile },
           namespace: key.namespace,
           catalog: key.name,
-          profile,
           name: name.toLowerCase(),
           description: (profile.description ?? "").toLowerCase(),
         });

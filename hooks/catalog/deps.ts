@@ -15,6 +15,11 @@ export interface CatalogHookDeps {
   readonly policy?: Pick<SourcePolicy, "checkUrl">;
   /** The index the catalog API serves; each sync replaces the catalog's entry, finalize removes it. */
   readonly index: CatalogIndex;
+  /**
+   * Most new tags read from one repository in one sync; the syncs that follow read the rest [25].
+   * Keeps a first scan of a repository with many tags within Metacontroller's hook timeout.
+   */
+  readonly maxTagReads?: number;
   /** The clock, in milliseconds [Date.now]. */
   readonly now?: () => number;
   /** Where scan failures are logged [not logged]. */

@@ -56,6 +56,8 @@ export async function loadEmbeddedCatalogs({
     sources: localSources({ baseDir, remote }),
     policy: localPolicy(policy),
     index,
+    // No Metacontroller timeout to stay within: read every tag in one go.
+    maxTagReads: Number.POSITIVE_INFINITY,
     ...(log && { log }),
   });
   const parents: { parent: KubernetesObject; source: string }[] = [];

@@ -3,6 +3,10 @@
  * with one ref discovery, read `profile.yaml` only at tags that are new or moved, and carry everything
  * else over from the previous status. The hook stays stateless: the parent's status is the cache.
  *
+ * A sync reads at most `maxReads` new tags per repository, so the hook answers well within
+ * Metacontroller's timeout however many tags a first scan finds; the rest are read by the syncs that
+ * follow at once (`pending`, resync after a second), each carrying over what the last one read.
+ *
  * The scan runs only when it is due (`lastScanTime` older than the interval, or never), so the status
  * does not change between scans and Metacontroller is not kept busy by its own writes. A failed scan
  * keeps the repository's last profiles and drops `lastScanTime`, which makes the next sync try again.
@@ -57,6 +61,8 @@ export interface RepositoryResult {
   readonly profiles: CatalogProfile[];
   readonly rejected: Rejection[];
   readonly failure?: ScanFailure;
+  /** New tags left unread because the sync's read budget ran out; read by the next sync. */
+  readonly pending?: number;
   /** Seconds until the repository should be scanned again. */
   readonly dueInSeconds: number;
 }
@@ -76,6 +82,8 @@ export interface ScanArgs {
   readonly nowMs: number;
   /** Whether a listed entry already serves this profile version, so the tag need not be read. */
   readonly shadowed: (name: string, version: string) => boolean;
+  /** Most new tags read in one sync. */
+  readonly maxReads: number;
   readonly sources: Pick<SourceFetcher, "listTags" | "readProfileDir">;
 }
 
@@ -132,7 +140,7 @@ export async function scanRepository(args: ScanArgs): Promise<RepositoryResult> 
 }
 
 async function scan(
-  { url, credentials, force, nowMs, intervalMs, shadowed, sources }: ScanArgs,
+  { url, credentials, force, nowMs, intervalMs, shadowed, maxReads, sources }: ScanArgs,
   carried: { profiles: CatalogProfile[]; rejected: Rejection[] },
 ): Promise<RepositoryResult> {
   const knownProfiles = new Map<string, CatalogProfile>(
@@ -149,6 +157,8 @@ async function scan(
   const profiles: CatalogProfile[] = [];
   const rejected: Rejection[] = [];
   const scanned: string[] = [];
+  let reads = 0;
+  let pending = 0;
   const tags = await sources.listTags({ url, credentials });
   for (const tag of tags) {
     const parsed = parseProfileTag(tag.name);
@@ -159,12 +169,20 @@ async function scan(
     if (profile !== undefined) profiles.push(profile);
     else if (rejection !== undefined) rejected.push(rejection);
     else if (parsed.dir !== "" && shadowed(parsed.dir, parsed.version)) continue;
-    else {
+    else if (reads >= maxReads) {
+      pending++;
+      continue;
+    } else {
+      reads++;
       const read = await readTag(sources, url, credentials, tag, parsed);
       if ("reason" in read) rejected.push(read);
       else profiles.push(read);
     }
     scanned.push(tag.name);
+  }
+  if (pending > 0) {
+    // Not finished: no lastScanTime yet, so the next sync goes on from what this one read.
+    return { repository: { url, scannedTags: scanned }, profiles, rejected, pending, dueInSeconds: 1 };
   }
   return {
     repository: { url, scannedTags: scanned, lastScanTime: timestamp(nowMs) },

@@ -4,6 +4,8 @@
  * - `Ready`: True with {@link Succeeded} when every repository was scanned (or is not due); False with
  *   the first failing repository's reason otherwise. Rejected entries do not make a catalog unready:
  *   they are listed in `status.rejected`.
+ * - `Reconciling`: present, True with {@link Progressing}, only while a first scan is read over several
+ *   syncs; `Ready` is then False with the same reason, unless a repository failed.
  * - `Stalled`: present, True, only while a failure cannot heal by retrying (credentials, policy, spec).
  *
  * `lastTransitionTime` moves only when a condition's status changes, so a sync that changes nothing
@@ -11,12 +13,14 @@
  * @module
  */
 import type { Condition } from "../../crds/common.js";
-import { ConditionTypes, Succeeded, succeededMessage } from "../../crds/conditions.js";
+import { ConditionTypes, Progressing, Succeeded, succeededMessage } from "../../crds/conditions.js";
 import type { ScanFailure } from "./scan.js";
 
 /** What the conditions are computed from. */
 export interface ConditionInputs {
   readonly failures: readonly ScanFailure[];
+  /** Repositories whose new tags are still being read, and how many are left. */
+  readonly pending: readonly { readonly url: string; readonly tags: number }[];
   /** Profile versions served. */
   readonly served: number;
   readonly generation: number | undefined;
@@ -29,6 +33,7 @@ export interface ConditionInputs {
 /** The catalog's `status.conditions`. */
 export function catalogConditions({
   failures,
+  pending,
   served,
   generation,
   previous,
@@ -36,16 +41,27 @@ export function catalogConditions({
 }: ConditionInputs): Condition[] {
   const first = failures[0];
   const message = (list: readonly ScanFailure[]) => list.map((f) => f.message).join("; ");
-  const conditions: Omit<Condition, "lastTransitionTime">[] = [
-    first === undefined
-      ? {
-          type: ConditionTypes.Ready,
-          status: "True",
-          reason: Succeeded,
-          message: succeededMessage(served, "profiles"),
-        }
-      : { type: ConditionTypes.Ready, status: "False", reason: first.reason, message: message(failures) },
-  ];
+  const reading = pending.map((p) => `reading ${p.tags} more profile tags of ${p.url}`).join("; ");
+  const ready: Omit<Condition, "lastTransitionTime"> =
+    first !== undefined
+      ? { type: ConditionTypes.Ready, status: "False", reason: first.reason, message: message(failures) }
+      : pending.length > 0
+        ? { type: ConditionTypes.Ready, status: "False", reason: Progressing, message: reading }
+        : {
+            type: ConditionTypes.Ready,
+            status: "True",
+            reason: Succeeded,
+            message: succeededMessage(served, "profiles"),
+          };
+  const conditions = [ready];
+  if (pending.length > 0) {
+    conditions.push({
+      type: ConditionTypes.Reconciling,
+      status: "True",
+      reason: Progressing,
+      message: reading,
+    });
+  }
   const stalled = failures.filter((f) => f.stalled);
   if (stalled.length > 0) {
     conditions.push({

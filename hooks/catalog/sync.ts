@@ -68,6 +68,7 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
         ...(generation !== undefined && { observedGeneration: generation }),
         conditions: catalogConditions({
           failures: [{ reason: InvalidSpec, message: invalidSpecMessage(error.message), stalled: true }],
+          pending: [],
           served: previous?.profiles?.length ?? 0,
           generation,
           previous: previous?.conditions,
@@ -96,6 +97,7 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
           intervalMs,
           nowMs,
           shadowed: (name, version) => listedKeys.has(`${name}@${version}`),
+          maxReads: deps.maxTagReads ?? 25,
           sources: deps.sources,
         });
       }),
@@ -107,6 +109,7 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
       ...(generation !== undefined && { observedGeneration: generation }),
       conditions: catalogConditions({
         failures,
+        pending: results.flatMap((r) => (r.pending ? [{ url: r.repository.url, tags: r.pending }] : [])),
         served: profiles.length,
         generation,
         previous: previous?.conditions,

@@ -193,6 +193,26 @@ describe("catalog sync", () => {
     });
   });
 
+  it("reads a large first scan over several syncs, each within its read budget, reporting progress", async () => {
+    const budgeted = catalogSync({ sources: repo, index, now: () => nowMs, maxTagReads: 1 });
+    const partial = await budgeted(request(scanned));
+    const partialStatus = partial.status as ProfileCatalogSourceStatus;
+    expect(repo.reads).toEqual([`${commit(1)}:nginx`]);
+    expect(partial.resyncAfterSeconds).toBe(1);
+    expect(partialStatus.repositories).toEqual([{ url, scannedTags: ["nginx/v1.0.0"] }]);
+    expect(partialStatus.conditions?.map((c) => [c.type, c.status, c.reason, c.message])).toEqual([
+      ["Ready", "False", Reasons.Progressing, `reading 1 more profile tags of ${url}`],
+      ["Reconciling", "True", Reasons.Progressing, `reading 1 more profile tags of ${url}`],
+    ]);
+    expect(index.search().map((h) => h.profile.name)).toEqual(["nginx"]);
+
+    const done = (await budgeted(request(scanned, partialStatus))).status as ProfileCatalogSourceStatus;
+    expect(repo.reads).toEqual([`${commit(1)}:nginx`, `${commit(2)}:redis`]);
+    expect(done.repositories?.[0]?.lastScanTime).toBe("2026-01-01T00:00:00Z");
+    expect(done.conditions?.map((c) => c.type)).toEqual(["Ready"]);
+    expect(done.conditions?.[0]?.status).toBe("True");
+  });
+
   it("reports a missing Secret as AuthenticationFailed without asking the repository", async () => {
     const spec = { repositories: [{ url, secretRef: { name: "git-credentials" } }] };
     const { status } = await syncOnce(spec);
