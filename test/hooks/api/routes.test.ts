@@ -188,7 +188,7 @@ describe("GET …/updates?from=", () => {
       ErrorResponseSchema,
       400,
     );
-    expect(error.message).toContain("from");
+    expect(error.message).toBe("invalid query: from: must be a semantic version such as 1.2.0");
   });
 
   it("is 404 for a missing profile", async () => {

@@ -10,6 +10,7 @@ import { catalogFinalize } from "../../../hooks/catalog/finalize.js";
 import type { CatalogSources } from "../../../hooks/catalog/local.js";
 import { catalogSync } from "../../../hooks/catalog/sync.js";
 import type { SourceTag } from "../../../hooks/sources/fetcher.js";
+import { createSourcePolicy } from "../../../hooks/sources/policy.js";
 import { profileYaml } from "../sources/fixtures.js";
 
 const url = "https://git.example.com/org/profiles";
@@ -211,6 +212,21 @@ describe("catalog sync", () => {
     expect(done.repositories?.[0]?.lastScanTime).toBe("2026-01-01T00:00:00Z");
     expect(done.conditions?.map((c) => c.type)).toEqual(["Ready"]);
     expect(done.conditions?.[0]?.status).toBe("True");
+  });
+
+  it("rejects a listed entry whose url the source policy refuses, such as a local path in a cluster", async () => {
+    const guarded = catalogSync({ sources: repo, index, now: () => nowMs, policy: createSourcePolicy() });
+    const spec = {
+      profiles: [
+        { name: "web", version: "1.0.0", url: "examples/profiles", path: "web" },
+        { name: "api", version: "1.0.0", url: "file:///srv/profiles" },
+        { name: "ok", version: "1.0.0", url },
+      ],
+    };
+    const status = (await guarded(request(spec))).status as ProfileCatalogSourceStatus;
+    expect(status.rejected?.map((r) => r.entry)).toEqual(["web@1.0.0", "api@1.0.0"]);
+    expect(status.rejected?.every((r) => r.reason.startsWith("url: "))).toBe(true);
+    expect(status.profiles?.map((p) => p.name)).toEqual(["ok"]);
   });
 
   it("reports a missing Secret as AuthenticationFailed without asking the repository", async () => {
