@@ -282,7 +282,9 @@ describe("pctl upgrade", () => {
         "Upgrade team-a/web from 1.0.0 to 2.0.0",
       );
       expect(body).toContain("from **1.0.0** to **2.0.0**");
-      expect(body).toMatch(/```diff[\s\S]*nginx\/v2\.0\.0[\s\S]*```|The rendered diff is not included/);
+      expect(body).toMatch(
+        /```diff\n--- a\/source.toolkit.fluxcd.io\/GitRepository\/team-a\/web[\s\S]*\+ {4}tag: nginx\/v2\.0\.0\n/,
+      );
     } finally {
       await api.close();
     }

@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { git } from "../support/git-repo.js";
+import { removeAll, runPctl, tempDir } from "./support.js";
+
+const cleanup: string[] = [];
+afterAll(() => removeAll(cleanup));
+
+async function repository(): Promise<string> {
+  const dir = await tempDir();
+  cleanup.push(dir);
+  await git(dir, ["init", "--quiet", "--initial-branch=main"]);
+  return dir;
+}
+
+describe("pctl bootstrap", () => {
+  it("writes .pctl/config.yaml at the repository root with paths from the root, and install uses it", async () => {
+    const dir = await repository();
+    await git(dir, ["commit", "--quiet", "--allow-empty", "-m", "init"]);
+    const sub = join(dir, "clusters");
+    await import("node:fs/promises").then((fs) => fs.mkdir(sub));
+    const result = await runPctl(
+      [
+        "bootstrap",
+        "--out",
+        "dev/profiles",
+        "--catalog",
+        "../catalog",
+        "--provider",
+        "gitlab",
+        "--pr-base",
+        "main",
+      ].filter((a) => a !== "--pr-base" && a !== "main"),
+      { cwd: sub },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(await readFile(join(dir, ".pctl/config.yaml"), "utf8")).toBe(
+      "# pctl defaults for this repository; flags override them.\nout: clusters/dev/profiles\ncatalog: catalog\nprovider: gitlab\n",
+    );
+    const again = await runPctl(["bootstrap"], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^error: \.pctl\/config\.yaml already exists$/m);
+    expect(again.stderr).toMatch(/^hint: pass --force/m);
+  });
+
+  it("refuses to run outside a git repository", async () => {
+    const dir = await tempDir();
+    cleanup.push(dir);
+    const result = await runPctl(["bootstrap"], { cwd: dir });
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/^hint: run `git init` or `git clone`/m);
+  });
+
+  it("rejects an invalid config file with a hint", async () => {
+    const dir = await repository();
+    await import("node:fs/promises").then(async (fs) => {
+      await fs.mkdir(join(dir, ".pctl"));
+      await fs.writeFile(join(dir, ".pctl/config.yaml"), "outdir: x\n");
+    });
+    const result = await runPctl(["search"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: \.pctl\/config\.yaml is not valid: .*outdir/m);
+    expect(result.stderr).toMatch(/^hint: fix \.pctl\/config\.yaml/m);
+  });
+});
+
+describe("pctl --help", () => {
+  it("every verb has --help", async () => {
+    const dir = await tempDir();
+    cleanup.push(dir);
+    for (const verb of ["search", "show", "install", "list", "outdated", "upgrade", "bootstrap"]) {
+      const result = await runPctl([verb, "--help"], { cwd: dir });
+      expect(result.code, verb).toBe(0);
+      expect(result.stdout, verb).toMatch(new RegExp(`^Usage: pctl ${verb}`));
+      expect(result.stdout, verb).toContain("-o, --output <format>");
+    }
+  });
+});
