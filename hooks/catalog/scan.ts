@@ -204,9 +204,12 @@ async function readTag(
     ({ profile } = await sources.readProfileDir({ url, commit: tag.commit, path: dir, credentials }));
   } catch (error) {
     // What is wrong with this tag alone is reported and the scan goes on; anything else fails the scan.
+    // A NotFound here is a missing directory or profile.yaml at the tag, unless the repository itself
+    // is gone (the git layer's "repository … not found"), which is the scan's failure, not the tag's.
+    const repositoryGone = error instanceof NotFoundError && error.message.startsWith("repository ");
     if (
       error instanceof InvalidProfileError ||
-      (error instanceof NotFoundError && !/^repository /.test(error.message)) ||
+      (error instanceof NotFoundError && !repositoryGone) ||
       error instanceof LimitExceededError
     ) {
       return { entry: rejectedTagEntry(url, tag), reason: error.message };
