@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { git } from "../support/git-repo.js";
@@ -15,23 +15,13 @@ async function repository(): Promise<string> {
 }
 
 describe("pctl bootstrap", () => {
-  it("writes .pctl/config.yaml at the repository root with paths from the root, and install uses it", async () => {
+  it("writes .pctl/config.yaml at the repository root with paths from the root", async () => {
     const dir = await repository();
     await git(dir, ["commit", "--quiet", "--allow-empty", "-m", "init"]);
     const sub = join(dir, "clusters");
-    await import("node:fs/promises").then((fs) => fs.mkdir(sub));
+    await mkdir(sub);
     const result = await runPctl(
-      [
-        "bootstrap",
-        "--out",
-        "dev/profiles",
-        "--catalog",
-        "../catalog",
-        "--provider",
-        "gitlab",
-        "--pr-base",
-        "main",
-      ].filter((a) => a !== "--pr-base" && a !== "main"),
+      ["bootstrap", "--out", "dev/profiles", "--catalog", "../catalog", "--provider", "gitlab"],
       { cwd: sub },
     );
     expect(result.code, result.stderr).toBe(0);
@@ -54,10 +44,8 @@ describe("pctl bootstrap", () => {
 
   it("rejects an invalid config file with a hint", async () => {
     const dir = await repository();
-    await import("node:fs/promises").then(async (fs) => {
-      await fs.mkdir(join(dir, ".pctl"));
-      await fs.writeFile(join(dir, ".pctl/config.yaml"), "outdir: x\n");
-    });
+    await mkdir(join(dir, ".pctl"));
+    await writeFile(join(dir, ".pctl/config.yaml"), "outdir: x\n");
     const result = await runPctl(["search"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: \.pctl\/config\.yaml is not valid: .*outdir/m);

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseYaml } from "../../crds/yaml.js";
@@ -129,7 +129,7 @@ describe("pctl install", () => {
   it("writes per-artifact values from --values", async () => {
     const repo = await gitops("install-values");
     const values = join(repo.dir, "values.yaml");
-    await import("node:fs/promises").then((fs) => fs.writeFile(values, "server:\n  replicaCount: 5\n"));
+    await writeFile(values, "server:\n  replicaCount: 5\n");
     const result = await runPctl(
       [
         "install",
