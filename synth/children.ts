@@ -10,9 +10,9 @@ import { GitRepositoryChild } from "./git-repository.js";
 import { type HelmReleaseChart, HelmReleaseChild, type HelmValuesReference } from "./helm-release.js";
 import { HelmRepositoryChild } from "./helm-repository.js";
 import { KustomizationChild } from "./kustomization.js";
-import { labelValue } from "./names.js";
+import { labelValue, shortHash } from "./names.js";
 import { OciRepositoryChild } from "./oci-repository.js";
-import type { ExpansionPlan, PlannedArtifact, PlannedChart } from "./plan.js";
+import { type ExpansionPlan, type PlannedArtifact, type PlannedChart, releaseKind } from "./plan.js";
 import { ValuesConfigMap } from "./values-config-map.js";
 
 /** Label on every child: who manages it. */
@@ -23,6 +23,14 @@ export const SUBSCRIPTION_LABEL = "profiles.pctl.dev/subscription";
 export const ARTIFACT_LABEL = "profiles.pctl.dev/artifact";
 /** Annotation on an artifact's children: its path as written, such as `cache/redis`. */
 export const ARTIFACT_PATH_ANNOTATION = "profiles.pctl.dev/artifact-path";
+/**
+ * Annotation on a HelmRelease or Kustomization: the children of the other Flux kind it depends on,
+ * comma-separated `Kind/name`. Flux's `dependsOn` cannot name them, and the finalize hook, which has
+ * no plan, reads them to uninstall in reverse dependency order.
+ */
+export const DEPENDS_ON_ANNOTATION = "profiles.pctl.dev/depends-on";
+/** Flux's "reconcile now" annotation: any new value triggers one reconciliation. */
+export const REQUESTED_AT_ANNOTATION = "reconcile.fluxcd.io/requestedAt";
 
 /** The order children are listed in: sources first, then what reads them. */
 export const CHILD_KIND_ORDER = [
@@ -46,6 +54,9 @@ export interface ChildObject {
   readonly [field: string]: unknown;
 }
 
+/** A ConfigMap or Secret a child reads by reference, as `ConfigMap/<name>` or `Secret/<name>`. */
+export type ReferenceKey = `${"ConfigMap" | "Secret"}/${string}`;
+
 /** Options of {@link buildChildren}. */
 export interface BuildChildrenOptions {
   /**
@@ -54,6 +65,16 @@ export interface BuildChildrenOptions {
    * @default - every artifact of the plan
    */
   readonly artifacts?: readonly string[];
+  /**
+   * The `resourceVersion` of the ConfigMaps and Secrets in the subscription's namespace, by
+   * {@link ReferenceKey}; one not listed counts as absent. With them, each HelmRelease or
+   * Kustomization that reads any by reference (`valuesFrom`, Secret parameters, `substituteFrom`)
+   * carries {@link REQUESTED_AT_ANNOTATION} set to a hash of their versions, so Flux reconciles it
+   * as soon as one changes rather than at its next interval: Flux watches only objects labelled for
+   * it, and these are the user's. Versions only, never content, so no value can be guessed from it.
+   * @default - no such annotation, as `pctl render` wants: it has no cluster to ask
+   */
+  readonly referenceRevisions?: Readonly<Record<ReferenceKey, string>>;
 }
 
 /** What {@link buildChildren} returns. */
@@ -83,6 +104,26 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
     labels: { ...common, [ARTIFACT_LABEL]: labelValue(artifact.path) },
     annotations: { [ARTIFACT_PATH_ANNOTATION]: artifact.path },
   });
+  const ofRelease = (artifact: PlannedArtifact) => {
+    const { labels, annotations } = ofArtifact(artifact);
+    const gatedBy = artifact.gatedBy.map((path) => {
+      const dependency = byPath.get(path)!;
+      return `${releaseKind(dependency.kind)}/${dependency.name}`;
+    });
+    const references = referencesOf(artifact);
+    const revisions = options.referenceRevisions;
+    return {
+      labels,
+      annotations: {
+        ...annotations,
+        ...(gatedBy.length > 0 && { [DEPENDS_ON_ANNOTATION]: gatedBy.join(",") }),
+        ...(revisions !== undefined &&
+          references.length > 0 && {
+            [REQUESTED_AT_ANNOTATION]: `pctl-${shortHash(references.map((key) => `${key}@${revisions[key] ?? "absent"}`).join(","))}`,
+          }),
+      },
+    };
+  };
 
   const gitUsed = new Set(artifacts.flatMap(gitRepositoryOf));
   for (const repository of plan.gitRepositories.filter((r) => gitUsed.has(r.name))) {
@@ -118,7 +159,7 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
       .filter((path) => !artifact.gatedBy.includes(path))
       .map((path) => byPath.get(path)!.name);
     const shared = {
-      ...ofArtifact(artifact),
+      ...ofRelease(artifact),
       interval: plan.interval,
       suspend: plan.suspend,
       dependsOn,
@@ -181,6 +222,18 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
       (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
   );
   return { children };
+}
+
+/** The ConfigMaps and Secrets an artifact's HelmRelease or Kustomization reads by reference, sorted. */
+function referencesOf(artifact: PlannedArtifact): ReferenceKey[] {
+  const references: ReferenceKey[] =
+    artifact.kind === "kustomize"
+      ? artifact.substituteFrom.map(({ name }) => `Secret/${name}` as const)
+      : [
+          ...artifact.override.valuesFrom.map(({ kind, name }) => `${kind}/${name}` as const),
+          ...artifact.secretValues.map(({ secret }) => `Secret/${secret.name}` as const),
+        ];
+  return [...new Set(references)].sort();
 }
 
 function gitRepositoryOf(artifact: PlannedArtifact): string[] {

@@ -11,15 +11,10 @@
 import { ConditionTypes, Finalizing, finalizingMessage } from "../../crds/conditions.js";
 import type { CompositeHookRequest, DesiredObject, KubernetesObject } from "../../crds/metacontroller.js";
 import type { ProfileSubscriptionStatus } from "../../crds/profile-subscription.js";
+import { DEPENDS_ON_ANNOTATION } from "../../synth/children.js";
 import type { SyncAnswer } from "../routes/metacontroller.js";
 import { childKey, desiredFromObserved, observedChildren, RELEASE_KINDS } from "./observed.js";
 import { stampConditions } from "./status.js";
-
-/**
- * The annotation in which a HelmRelease or Kustomization lists, comma-separated, the children of
- * the other Flux kind it depends on (`Kind/name`); Flux's own `dependsOn` cannot name them.
- */
-export const DEPENDS_ON_ANNOTATION = "profiles.pctl.dev/depends-on";
 
 /** What the finalize hook needs besides the request. */
 export interface FinalizeDeps {

@@ -9,8 +9,8 @@ import { API_VERSION } from "../../crds/common.js";
 import type { CompositeHookRequest, KubernetesObject } from "../../crds/metacontroller.js";
 import { PROFILE_CATALOG_SOURCE_KIND, type ProfileCatalogSource } from "../../crds/profile-catalog-source.js";
 import type { ProfileSubscriptionSpec } from "../../crds/profile-subscription.js";
+import type { ReferenceKey } from "../../synth/children.js";
 import type { ParameterSources } from "../../synth/values.js";
-import { childKey } from "./observed.js";
 
 /** The part of a sync request the readers here need. */
 export type RelatedRequest = Pick<CompositeHookRequest, "related">;
@@ -93,20 +93,18 @@ export function relatedCatalog(
 }
 
 /**
- * A stable fingerprint of the objects named, from their kind, name and `resourceVersion` (never
- * their content, so a Secret's value cannot be guessed from it): it changes exactly when one of
- * them is created, changed or deleted.
+ * The `resourceVersion` of every related ConfigMap and Secret in `namespace`, by `Kind/name`: what
+ * `buildChildren` fingerprints for the objects its children read by reference.
  */
-export function revisionOf(
-  request: RelatedRequest,
-  refs: readonly { kind: string; name: string }[],
-  namespace: string,
-): string {
-  return refs
-    .map((ref) => {
-      const object = relatedObject(request, ref.kind, "v1", namespace, ref.name);
-      return `${childKey({ kind: ref.kind, metadata: { namespace, name: ref.name } })}@${object?.metadata.resourceVersion ?? "absent"}`;
-    })
-    .sort()
-    .join(",");
+export function referenceRevisions(request: RelatedRequest, namespace: string): Record<ReferenceKey, string> {
+  const revisions: Record<ReferenceKey, string> = {};
+  for (const kind of ["ConfigMap", "Secret"] as const) {
+    for (const object of Object.values(request.related[`${kind}.v1`] ?? {})) {
+      const { name, resourceVersion } = object.metadata;
+      if (name === undefined || resourceVersion === undefined) continue;
+      if ((object.metadata.namespace ?? namespace) === namespace)
+        revisions[`${kind}/${name}`] = resourceVersion;
+    }
+  }
+  return revisions;
 }

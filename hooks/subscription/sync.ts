@@ -40,10 +40,9 @@ import type { SyncAnswer } from "../routes/metacontroller.js";
 import { credentialsFromSecretData, type SourceCredentials } from "../sources/credentials.js";
 import type { ResolvedSource, SourceFetcher, SourceRef } from "../sources/fetcher.js";
 import type { ProfileTreeNode } from "../sources/tree.js";
-import { annotateChildren } from "./annotate.js";
 import { failureOf, stalled } from "./failures.js";
 import { childHealth, desiredFromObserved, observedChildren, RELEASE_KINDS } from "./observed.js";
-import { parameterSources, relatedCatalog, secretData } from "./related.js";
+import { parameterSources, referenceRevisions, relatedCatalog, secretData } from "./related.js";
 import { type ArtifactReport, type SyncFailure, summarizeStatus } from "./status.js";
 
 /** What the sync hook needs besides the request. */
@@ -211,16 +210,17 @@ export const gate: SyncStep = async (state) => {
   return undefined;
 };
 
-/** Renders the children of the artifacts the gate lets through. Stops with InvalidSpec. */
+/**
+ * Renders the children of the artifacts the gate lets through, with the versions of the related
+ * ConfigMaps and Secrets they may read by reference. Stops with InvalidSpec.
+ */
 export const build: SyncStep = async (state) => {
   try {
-    const { children } = buildChildren(state.plan!, { artifacts: state.gate!.emit });
-    state.children = annotateChildren(
-      children as DesiredObject[],
-      state.plan!,
-      state.request,
-      state.namespace,
-    );
+    const { children } = buildChildren(state.plan!, {
+      artifacts: state.gate!.emit,
+      referenceRevisions: referenceRevisions(state.request, state.namespace),
+    });
+    state.children = children as DesiredObject[];
   } catch (error) {
     return failureOf(error, { url: state.source!.resolved.url, notFound: InvalidSpec });
   }

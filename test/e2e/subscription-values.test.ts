@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompositeHookRequest } from "../../crds/metacontroller.js";
-import { REQUESTED_AT_ANNOTATION } from "../../hooks/subscription/annotate.js";
 import { syncSubscription } from "../../hooks/subscription/sync.js";
+import { REQUESTED_AT_ANNOTATION } from "../../synth/children.js";
 import { capturingLogger } from "../hooks/support.js";
 import { chartFiles, manifestFiles, param, profileYaml } from "./support/profiles.js";
 import { NAMESPACE, type SubscriptionEnv, startSubscriptionEnv } from "./support/subscription-env.js";

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { buildChildren } from "../../synth/children.js";
+import {
+  buildChildren,
+  type ChildObject,
+  DEPENDS_ON_ANNOTATION,
+  REQUESTED_AT_ANNOTATION,
+} from "../../synth/children.js";
 import { expandSubscription } from "../../synth/expand.js";
-import { expectValidChildren, names, node, profile, subscription } from "./support.js";
+import { expectValidChildren, find, names, node, profile, subscription } from "./support.js";
 
 const remote = profile("remote", {
   artifacts: [
@@ -61,5 +66,91 @@ describe("buildChildren", () => {
     const plan = expandSubscription({ subscription: subscription(), tree: node(remote) });
     const { children } = buildChildren(plan, { artifacts: ["oci"] });
     expect(names(children)).toEqual(["OCIRepository/web-oci", "HelmRelease/web-oci"]);
+  });
+});
+
+describe("buildChildren annotations", () => {
+  const annotation = (child: ChildObject, name: string) => child.metadata.annotations?.[name];
+
+  it("names, on a HelmRelease or Kustomization, the dependencies of the other Flux kind, for uninstall order", () => {
+    // crds (Kustomization) <- operator (HelmRelease) <- cluster (Kustomization); dashboard depends on operator.
+    const plan = expandSubscription({
+      subscription: subscription(),
+      tree: node(
+        profile("stack", {
+          artifacts: [
+            { name: "crds", kustomize: { path: "crds" } },
+            { name: "operator", chart: { path: "charts/operator" }, dependsOn: [{ name: "crds" }] },
+            { name: "cluster", kustomize: { path: "cluster" }, dependsOn: [{ name: "operator" }] },
+            { name: "dashboard", chart: { path: "charts/dashboard" }, dependsOn: [{ name: "operator" }] },
+          ],
+        }),
+      ),
+    });
+    const { children } = buildChildren(plan);
+    expectValidChildren(children);
+    const dependsOn = (kind: string, name: string) =>
+      annotation(find(children, kind, name), DEPENDS_ON_ANNOTATION);
+    expect(dependsOn("HelmRelease", "web-operator")).toBe("Kustomization/web-crds");
+    expect(dependsOn("Kustomization", "web-cluster")).toBe("HelmRelease/web-operator");
+    // Same-kind dependencies are Flux's own dependsOn, which finalize reads already.
+    expect(dependsOn("HelmRelease", "web-dashboard")).toBeUndefined();
+    expect(dependsOn("Kustomization", "web-crds")).toBeUndefined();
+  });
+
+  describe("reconcile requests for objects read by reference", () => {
+    const reading = profile("reading", {
+      parameters: [{ name: "password", required: true }],
+      artifacts: [
+        { name: "server", chart: { path: "chart" }, values: { auth: { password: `\${password}` } } },
+        { name: "worker", chart: { path: "chart" } },
+        { name: "config", kustomize: { path: "config" } },
+      ],
+    });
+    const plan = expandSubscription({
+      subscription: subscription({
+        parametersFrom: [{ kind: "Secret", name: "params" }],
+        artifacts: { server: { valuesFrom: [{ kind: "ConfigMap", name: "extra" }] } },
+      }),
+      tree: node(reading),
+      parameterSources: { secrets: { params: ["password"] } },
+    });
+    const revisions = { "ConfigMap/extra": "10", "Secret/params": "20", "ConfigMap/other": "30" };
+    const requested = (referenceRevisions?: Record<`${"ConfigMap" | "Secret"}/${string}`, string>) => {
+      const { children } = buildChildren(plan, { ...(referenceRevisions && { referenceRevisions }) });
+      expectValidChildren(children);
+      return Object.fromEntries(
+        children.map((child) => [
+          `${child.kind}/${child.metadata.name}`,
+          annotation(child, REQUESTED_AT_ANNOTATION),
+        ]),
+      );
+    };
+
+    it("are made by the HelmReleases and Kustomizations that read one, from a hash of their versions", () => {
+      const first = requested(revisions);
+      expect(first["HelmRelease/web-server"]).toMatch(/^pctl-[0-9a-f]{8}$/);
+      expect(first["Kustomization/web-config"]).toMatch(/^pctl-[0-9a-f]{8}$/);
+      expect(first["Kustomization/web-config"]).not.toBe(first["HelmRelease/web-server"]);
+      expect(first["HelmRelease/web-worker"]).toBeUndefined();
+      expect(first["ConfigMap/web-server-defaults"]).toBeUndefined();
+      expect(first["GitRepository/web"]).toBeUndefined();
+    });
+
+    it("change exactly for the children reading an object whose version changed, appeared or went", () => {
+      const first = requested(revisions);
+      expect(requested({ ...revisions, "ConfigMap/other": "31" })).toEqual(first);
+      const valuesChanged = requested({ ...revisions, "ConfigMap/extra": "11" });
+      expect(valuesChanged["HelmRelease/web-server"]).not.toBe(first["HelmRelease/web-server"]);
+      expect(valuesChanged["Kustomization/web-config"]).toBe(first["Kustomization/web-config"]);
+      const { "Secret/params": _, ...withoutSecret } = revisions;
+      const secretGone = requested(withoutSecret);
+      expect(secretGone["HelmRelease/web-server"]).not.toBe(first["HelmRelease/web-server"]);
+      expect(secretGone["Kustomization/web-config"]).not.toBe(first["Kustomization/web-config"]);
+    });
+
+    it("are not made without versions, as in pctl render, where there is no cluster to ask", () => {
+      expect(Object.values(requested()).filter((value) => value !== undefined)).toEqual([]);
+    });
   });
 });

@@ -1,11 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConditionTypes, Finalizing, finalizingMessage } from "../../../crds/conditions.js";
 import type { CompositeHookRequest, KubernetesObject } from "../../../crds/metacontroller.js";
-import {
-  childrenToKeep,
-  DEPENDS_ON_ANNOTATION,
-  finalizeSubscription,
-} from "../../../hooks/subscription/finalize.js";
+import { childrenToKeep, finalizeSubscription } from "../../../hooks/subscription/finalize.js";
+import { DEPENDS_ON_ANNOTATION } from "../../../synth/children.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
 
