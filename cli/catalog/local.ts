@@ -56,7 +56,9 @@ export async function openLocalCatalog(path: string, context: CliContext): Promi
         related: { "Secret.v1": secretsFor(catalog.spec.repositories ?? [], context.env) },
         finalizing: false,
       } as unknown as CompositeHookRequest;
-      const answer = await context.progress.step(`scanning catalog ${name}`, () => sync(request));
+      const answer = await context.progress.step(`scanning catalog ${name}`, () =>
+        syncUntilScanned(sync, request),
+      );
       const status = answer.status as {
         profiles?: CatalogProfile[];
         rejected?: { entry: string; reason: string }[];
@@ -144,4 +146,22 @@ async function readCatalogDocuments(path: string): Promise<{ document: unknown; 
     });
   }
   return documents;
+}
+
+// The sync hook reads a large first scan over several syncs (Reconciling=True meanwhile); offline there
+// is no resync, so feed each status back until the scan is complete.
+async function syncUntilScanned(
+  sync: ReturnType<typeof catalogSync>,
+  request: CompositeHookRequest,
+): Promise<Awaited<ReturnType<ReturnType<typeof catalogSync>>>> {
+  let answer = await sync(request);
+  for (let round = 0; round < 1000 && reconciling(answer.status); round++) {
+    answer = await sync({ ...request, parent: { ...request.parent!, status: answer.status ?? {} } });
+  }
+  return answer;
+}
+
+function reconciling(status: unknown): boolean {
+  const conditions = (status as { conditions?: { type: string; status: string }[] } | null)?.conditions ?? [];
+  return conditions.some((c) => c.type === "Reconciling" && c.status === "True");
 }

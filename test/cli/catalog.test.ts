@@ -85,6 +85,23 @@ describe("pctl search", () => {
     );
   });
 
+  it("reads a repository with more tags than one sync reads, to the last tag", async () => {
+    const many = await server.createRepository("many");
+    await many.commit({
+      "big/profile.yaml":
+        "apiVersion: profiles.pctl.dev/v1alpha1\nkind: Profile\nmetadata:\n  name: big\nspec:\n  description: many versions\n  artifacts:\n    - name: app\n      kustomize: { path: manifests }\n",
+    });
+    for (let minor = 0; minor < 40; minor++) await many.tag(`big/v1.${minor}.0`);
+    const manyDir = await tempDir();
+    const file = await writeCatalogFile(manyDir, server.urlOf("many"));
+    const result = await runPctl(["show", "company/big", "--catalog", file, "-o", "json"], { cwd: manyDir });
+    await removeAll([manyDir]);
+    expect(result.code, result.stderr).toBe(0);
+    const shown = JSON.parse(result.stdout) as { latest: string; versions: string[] };
+    expect(shown.latest).toBe("1.39.0");
+    expect(shown.versions).toHaveLength(40);
+  });
+
   it("asks the catalog API from PCTL_CATALOG_URL and qualifies catalogs that share a name", async () => {
     const result = await runPctl(["search", "nginx"], {
       cwd: dir,
