@@ -34,6 +34,12 @@ export interface FluxChildProps extends ChildProps {
    * @default "10m"
    */
   readonly interval?: string;
+  /**
+   * `spec.suspend`: stops reconciling while true. Written even when false: Metacontroller's 3-way
+   * merge only restores fields we set, so an omitted false would let a hand-set true stay for good.
+   * @default false
+   */
+  readonly suspend?: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

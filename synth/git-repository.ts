@@ -75,6 +75,7 @@ export class GitRepositoryChild extends Construct {
       spec: {
         url: props.url,
         interval,
+        suspend: props.suspend ?? false,
         ref: {
           commit: props.commit,
           ...(props.branch !== undefined && { branch: props.branch }),

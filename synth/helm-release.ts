@@ -76,11 +76,6 @@ export interface HelmReleaseChildProps extends FluxChildProps {
    */
   readonly targetNamespace?: string;
   /**
-   * Stops reconciling while true.
-   * @default false
-   */
-  readonly suspend?: boolean;
-  /**
    * How many times a failed install or upgrade is retried after remediation (uninstall or rollback).
    * @default 3
    */
@@ -137,7 +132,7 @@ export class HelmReleaseChild extends Construct {
           remediation: { retries },
         },
         upgrade: { remediation: { retries } },
-        ...(suspend && { suspend }),
+        suspend,
         ...(valuesFrom.length > 0 && { valuesFrom }),
         ...(Object.keys(values).length > 0 && { values }),
         ...(dependsOn.length > 0 && { dependsOn: dependsOn.map((name) => ({ name })) }),

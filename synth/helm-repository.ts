@@ -37,7 +37,7 @@ export class HelmRepositoryChild extends Construct {
     checkDuration("HelmRepository", props.name, "interval", interval);
     this.apiObject = new HelmRepository(this, "Resource", {
       metadata: childMetadata(props),
-      spec: { url: props.url, interval },
+      spec: { url: props.url, interval, suspend: props.suspend ?? false },
     });
   }
 }

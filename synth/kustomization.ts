@@ -64,11 +64,6 @@ export interface KustomizationChildProps extends FluxChildProps {
    * @default - none
    */
   readonly dependsOn?: readonly string[];
-  /**
-   * Stops reconciling while true.
-   * @default false
-   */
-  readonly suspend?: boolean;
 }
 
 /** A `kustomize.toolkit.fluxcd.io/v1` Kustomization that prunes and waits for health. */
@@ -131,7 +126,7 @@ export class KustomizationChild extends Construct {
         }),
         ...(Object.keys(postBuild).length > 0 && { postBuild }),
         ...(dependsOn.length > 0 && { dependsOn: dependsOn.map((name) => ({ name })) }),
-        ...(suspend && { suspend }),
+        suspend,
       },
     });
   }

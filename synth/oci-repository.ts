@@ -60,6 +60,7 @@ export class OciRepositoryChild extends Construct {
       spec: {
         url: props.url,
         interval,
+        suspend: props.suspend ?? false,
         ref: ociRef(props.version),
         layerSelector: {
           mediaType: HELM_CHART_MEDIA_TYPE,

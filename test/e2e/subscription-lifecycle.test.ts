@@ -119,6 +119,18 @@ describe("children are kept as the subscription says", () => {
     expect(env.child("HelmRelease", "edited-server")!.spec).toEqual(wanted);
   });
 
+  it("un-suspends a HelmRelease suspended by hand on the next sync", async () => {
+    await repository("unsuspended", chainedProfile());
+    env.subscribe("unsuspended", { source: { url: env.git.urlOf("unsuspended"), branch: "main" } });
+    await env.settle();
+    const release = env.child("HelmRelease", "unsuspended-server")!;
+    env.store.update({ ...release, spec: { ...(release.spec as object), suspend: true } });
+    await env.settle();
+    expect(env.child("HelmRelease", "unsuspended-server")!.spec).toEqual(release.spec);
+    expect(env.child("HelmRelease", "unsuspended-server")!.spec).toMatchObject({ suspend: false });
+    expect(ready("unsuspended")).toEqual({ type: ConditionTypes.Ready, status: "True", reason: Succeeded });
+  });
+
   it("re-creates a HelmRelease deleted by hand on the next sync", async () => {
     await repository("deleted", chainedProfile());
     env.subscribe("deleted", { source: { url: env.git.urlOf("deleted"), branch: "main" } });

@@ -66,6 +66,7 @@ describe("expandSubscription: one artifact of each kind", () => {
       interval: "10m",
       ref: { commit: COMMIT_1, tag: "nginx/v1.0.0" },
       ignore: "/*\n!/nginx/",
+      suspend: false,
     });
     expect(defaultsOf(find(children, "ConfigMap", "web-server-defaults"))).toEqual({
       replicaCount: 2,
@@ -136,6 +137,7 @@ describe("expandSubscription: one artifact of each kind", () => {
       timeout: "5m",
       targetNamespace: "web",
       postBuild: { substitute: { debug: "true", replicas: "2" } },
+      suspend: false,
     });
   });
 
@@ -167,6 +169,7 @@ describe("expandSubscription: one artifact of each kind", () => {
       interval: "10m",
       ref: { branch: "main", commit: COMMIT_1 },
       secretRef: { name: "git-credentials" },
+      suspend: false,
     });
     expect(spec(find(children, "HelmRelease", "web-server"))).toMatchObject({
       chart: { spec: { chart: "./charts/nginx" } },
@@ -735,6 +738,7 @@ describe("expandSubscription: a mix of every kind", () => {
       url: "https://git.example.com/other/repo",
       interval: "10m",
       ref: { branch: "main", commit: COMMIT_2 },
+      suspend: false,
     });
     expect(spec(find(children, "OCIRepository", "web-oci"))).toMatchObject({ ref: { tag: "2.0.0" } });
     expect((spec(find(children, "Kustomization", "web-nested-x")) as { path: string }).path).toBe("./");

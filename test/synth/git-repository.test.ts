@@ -13,9 +13,19 @@ describe("GitRepositoryChild", () => {
     expect(child).toMatchSnapshot();
   });
 
-  it("defaults to a 10m interval, no Secret, and the whole repository", () => {
+  it("defaults to a 10m interval, no Secret, the whole repository, not suspended", () => {
     const child = renderOne((chart) => new GitRepositoryChild(chart, "git", base));
-    expect(child.spec).toEqual({ url: base.url, interval: "10m", ref: { commit: COMMIT_1 } });
+    expect(child.spec).toEqual({
+      url: base.url,
+      interval: "10m",
+      ref: { commit: COMMIT_1 },
+      suspend: false,
+    });
+  });
+
+  it("suspend is written even when false, so a sync undoes a hand edit of it", () => {
+    const child = renderOne((chart) => new GitRepositoryChild(chart, "git", { ...base, suspend: true }));
+    expect(child.spec).toMatchObject({ suspend: true });
   });
 
   it("always sets ref, since Flux would otherwise follow master", () => {

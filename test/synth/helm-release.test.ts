@@ -27,9 +27,10 @@ describe("HelmReleaseChild", () => {
     expect(child).toMatchSnapshot();
   });
 
-  it("defaults: 10m interval, the name as release name, 3 retries, nothing else", () => {
+  it("defaults: 10m interval, the name as release name, 3 retries, not suspended, nothing else", () => {
     expect(render().spec).toEqual({
       interval: "10m",
+      suspend: false,
       releaseName: "web-server",
       chart: {
         spec: {
@@ -70,9 +71,9 @@ describe("HelmReleaseChild", () => {
     });
   });
 
-  it("suspend is written only when true", () => {
+  it("suspend is written even when false, so a sync undoes a hand edit of it", () => {
     expect(render({ suspend: true }).spec).toMatchObject({ suspend: true });
-    expect(render({ suspend: false }).spec).not.toHaveProperty("suspend");
+    expect(render({ suspend: false }).spec).toMatchObject({ suspend: false });
   });
 
   it("a child name past 53 characters gives a release name cut with a hash", () => {

@@ -9,7 +9,7 @@ describe("HelmRepositoryChild", () => {
         new HelmRepositoryChild(chart, "repo", { name: "web-cache", url: "https://charts.example.com" }),
     );
     expectValidChildren([child]);
-    expect(child.spec).toEqual({ url: "https://charts.example.com", interval: "10m" });
+    expect(child.spec).toEqual({ url: "https://charts.example.com", interval: "10m", suspend: false });
     expect(child).toMatchSnapshot();
   });
 

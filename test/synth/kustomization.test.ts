@@ -28,9 +28,10 @@ describe("KustomizationChild", () => {
     expect(child).toMatchSnapshot();
   });
 
-  it("defaults: prune and wait, 5m timeout, 10m interval", () => {
+  it("defaults: prune and wait, 5m timeout, 10m interval, not suspended", () => {
     expect(render().spec).toEqual({
       interval: "10m",
+      suspend: false,
       sourceRef: { kind: "GitRepository", name: "web" },
       path: "./nginx/config",
       prune: true,
@@ -43,9 +44,9 @@ describe("KustomizationChild", () => {
     expect(render({ prune: false }).spec).toMatchObject({ prune: false });
   });
 
-  it("suspend is written only when true", () => {
+  it("suspend is written even when false, so a sync undoes a hand edit of it", () => {
     expect(render({ suspend: true }).spec).toMatchObject({ suspend: true });
-    expect(render({ suspend: false }).spec).not.toHaveProperty("suspend");
+    expect(render({ suspend: false }).spec).toMatchObject({ suspend: false });
   });
 
   it.each([

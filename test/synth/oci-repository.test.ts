@@ -12,6 +12,7 @@ describe("OciRepositoryChild", () => {
     expectValidChildren([child]);
     expect(child.spec).toMatchObject({
       layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+      suspend: false,
     });
     expect(child).toMatchSnapshot();
   });
