@@ -13,6 +13,7 @@ import { KustomizationChild } from "./kustomization.js";
 import { labelValue, shortHash } from "./names.js";
 import { OciRepositoryChild } from "./oci-repository.js";
 import { type ExpansionPlan, type PlannedArtifact, type PlannedChart, releaseKind } from "./plan.js";
+import { sortKeys } from "./values.js";
 import { ValuesConfigMap } from "./values-config-map.js";
 
 /** Label on every child: who manages it. */
@@ -216,11 +217,19 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
     });
   }
 
-  const children = (chart.toJson() as ChildObject[]).sort(
-    (a, b) =>
-      CHILD_KIND_ORDER.indexOf(a.kind) - CHILD_KIND_ORDER.indexOf(b.kind) ||
-      (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
-  );
+  // cdk8s sorts keys as well, but not when CDK8S_DISABLE_SORT is set: the bytes must not depend on
+  // the environment. The top-level fields keep cdk8s's order, apiVersion, kind and metadata first.
+  const canonical = (child: ChildObject) =>
+    Object.fromEntries(
+      Object.entries(child).map(([field, value]) => [field, sortKeys(value)]),
+    ) as ChildObject;
+  const children = (chart.toJson() as ChildObject[])
+    .map(canonical)
+    .sort(
+      (a, b) =>
+        CHILD_KIND_ORDER.indexOf(a.kind) - CHILD_KIND_ORDER.indexOf(b.kind) ||
+        (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0),
+    );
   return { children };
 }
 

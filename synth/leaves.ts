@@ -147,6 +147,9 @@ export function planLeaf(
       literal: type === "string",
     });
   }
+  // By path, not in the order the profile happens to write its keys in: two Secret leaves never
+  // share a path or nest, so the order of their valuesFrom entries does not change the values.
+  secretValues.sort((a, b) => (a.targetPath < b.targetPath ? -1 : a.targetPath > b.targetPath ? 1 : 0));
   let source: PlannedChartSource;
   if ("path" in chart) {
     source = {

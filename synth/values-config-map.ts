@@ -7,7 +7,7 @@
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
 import { type ChildProps, checkName, childMetadata } from "./child.js";
-import type { Values } from "./values.js";
+import { sortKeys, type Values } from "./values.js";
 
 /** The ConfigMap key holding the values, Flux's default `valuesKey`. */
 export const VALUES_KEY = "values.yaml";
@@ -46,14 +46,4 @@ export class ValuesConfigMap extends Construct {
       data: { [VALUES_KEY]: `${JSON.stringify(sortKeys(props.values), null, 2)}\n` },
     });
   }
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-  );
 }

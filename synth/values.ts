@@ -90,6 +90,20 @@ export function deepMerge(base: Values, override: Values): Values {
   return merged;
 }
 
+/**
+ * A copy of `value` with every object's keys sorted, at every depth; arrays keep their order, which
+ * means something in Helm values and in Kubernetes objects, where key order never does.
+ */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key])]),
+  );
+}
+
 /** What {@link substituteValues} produced. */
 export interface Substituted {
   /** The values with every plain parameter in place and every Secret leaf left out. */

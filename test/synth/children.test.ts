@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   buildChildren,
   type ChildObject,
@@ -152,5 +152,102 @@ describe("buildChildren annotations", () => {
     it("are not made without versions, as in pctl render, where there is no cluster to ask", () => {
       expect(Object.values(requested()).filter((value) => value !== undefined)).toEqual([]);
     });
+  });
+});
+
+describe("buildChildren output does not depend on the key order of values", () => {
+  // Every map written twice, keys in opposite orders; arrays in the same order, as their order counts.
+  const shop = (order: "forward" | "reverse") => {
+    const ordered = (entries: [string, unknown][]) =>
+      Object.fromEntries(order === "forward" ? entries : [...entries].reverse());
+    return {
+      profile: profile("shop", {
+        parameters: [
+          { name: "password", required: true },
+          { name: "token", required: true },
+          { name: "domain", default: "example.com" },
+          { name: "tier", default: "bronze" },
+        ],
+        artifacts: [
+          {
+            name: "server",
+            chart: { path: "chart" },
+            values: ordered([
+              ["hosts", [`b.\${domain}`, `a.\${domain}`]],
+              [
+                "db",
+                ordered([
+                  ["password", `\${password}`],
+                  ["user", "shop"],
+                ]),
+              ],
+              [
+                "api",
+                ordered([
+                  ["token", `\${token}`],
+                  ["timeout", 30],
+                ]),
+              ],
+            ]),
+          },
+          { name: "config", kustomize: { path: "config" } },
+        ],
+      }),
+      spec: {
+        parameters: ordered([
+          ["domain", "shop.example.com"],
+          ["tier", "gold"],
+        ]),
+        parametersFrom: [{ kind: "Secret", name: "shop-secrets" }],
+        artifacts: ordered([
+          [
+            "server",
+            {
+              values: ordered([
+                [
+                  "z",
+                  ordered([
+                    ["b", 1],
+                    ["a", [3, 1, 2]],
+                  ]),
+                ],
+                ["y", true],
+              ]),
+            },
+          ],
+          ["config", {}],
+        ]),
+      },
+    };
+  };
+  const build = (order: "forward" | "reverse") => {
+    const { profile: shopProfile, spec } = shop(order);
+    return JSON.stringify(
+      buildChildren(
+        expandSubscription({
+          subscription: subscription(spec),
+          tree: node(shopProfile),
+          parameterSources: { secrets: { "shop-secrets": ["password", "token"] } },
+        }),
+        { referenceRevisions: { "Secret/shop-secrets": "7" } },
+      ),
+    );
+  };
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("gives byte-identical children, arrays kept in their order", () => {
+    expect(build("reverse")).toBe(build("forward"));
+    expect(build("forward")).toContain('"a":[3,1,2]');
+    expect(build("forward")).toContain(
+      '[\\n    \\"b.shop.example.com\\",\\n    \\"a.shop.example.com\\"\\n  ]',
+    );
+  });
+
+  it("also with cdk8s's own key sorting turned off", () => {
+    vi.stubEnv("CDK8S_DISABLE_SORT", "1");
+    expect(build("reverse")).toBe(build("forward"));
   });
 });
