@@ -12,7 +12,7 @@ import { HelmRepositoryChild } from "./helm-repository.js";
 import { KustomizationChild } from "./kustomization.js";
 import { labelValue, shortHash } from "./names.js";
 import { OciRepositoryChild } from "./oci-repository.js";
-import { type ExpansionPlan, type PlannedArtifact, type PlannedChart, releaseKind } from "./plan.js";
+import { type ExpansionPlan, type PlannedArtifact, type PlannedChart, releaseKey } from "./plan.js";
 import { sortKeys } from "./values.js";
 import { ValuesConfigMap } from "./values-config-map.js";
 
@@ -107,10 +107,7 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
   });
   const ofRelease = (artifact: PlannedArtifact) => {
     const { labels, annotations } = ofArtifact(artifact);
-    const gatedBy = artifact.gatedBy.map((path) => {
-      const dependency = byPath.get(path)!;
-      return `${releaseKind(dependency.kind)}/${dependency.name}`;
-    });
+    const gatedBy = artifact.gatedBy.map((path) => releaseKey(byPath.get(path)!));
     const references = referencesOf(artifact);
     const revisions = options.referenceRevisions;
     return {

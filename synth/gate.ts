@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ExpansionPlan, releaseKind } from "./plan.js";
+import { type ExpansionPlan, releaseKey } from "./plan.js";
 
 /** An observed child, as Metacontroller reports it; only the fields readiness needs. */
 export interface ObservedChild {
@@ -47,10 +47,7 @@ export function gateChildren(plan: ExpansionPlan, observed: Iterable<ObservedChi
     }
   }
   const byPath = new Map(plan.artifacts.map((artifact) => [artifact.path, artifact]));
-  const keyOf = (path: string): string => {
-    const artifact = byPath.get(path)!;
-    return `${releaseKind(artifact.kind)}/${artifact.name}`;
-  };
+  const keyOf = (path: string): string => releaseKey(byPath.get(path)!);
 
   const emit: string[] = [];
   const waiting: WaitingArtifact[] = [];
@@ -66,8 +63,12 @@ export function gateChildren(plan: ExpansionPlan, observed: Iterable<ObservedChi
   return { emit, waiting };
 }
 
-/** Flux's `dependsOn` rule: Ready=True, and the status is about the current generation. */
-function isReady(child: ObservedChild | undefined): boolean {
+/**
+ * Flux's `dependsOn` rule (flux.md §4): Ready=True, and `status.observedGeneration` equal to
+ * `metadata.generation`. The one readiness rule of pctl: the gate holds dependents back by it, and
+ * the subscription's status calls a child ready by it, so the two never disagree.
+ */
+export function isReady(child: ObservedChild | undefined): boolean {
   if (child === undefined) return false;
   const generation = child.metadata?.generation;
   const ready = child.status?.conditions?.find((condition) => condition.type === "Ready");

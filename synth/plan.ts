@@ -20,6 +20,15 @@ export function releaseKind(kind: PlannedArtifactKind): ReleaseKind {
   return kind === "kustomize" ? "Kustomization" : "HelmRelease";
 }
 
+/**
+ * `Kind/name` of the HelmRelease or Kustomization that installs an artifact: how the gate finds it
+ * among the observed children, and how {@link PlannedArtifactBase.gatedBy} dependencies are named
+ * to the finalize hook.
+ */
+export function releaseKey(artifact: { readonly kind: PlannedArtifactKind; readonly name: string }): string {
+  return `${releaseKind(artifact.kind)}/${artifact.name}`;
+}
+
 /** A git repository at one commit, shared by every artifact that reads from it. */
 export interface PlannedGitRepository {
   /** The GitRepository's name: after the first profile that reads from it (`<sub>`, `<sub>-cache`). */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CompositeHookRequest, DesiredObject, KubernetesObject } from "../../crds/metacontroller.js";
+import { isReady } from "../../synth/gate.js";
 
 /** Where Metacontroller's dynamic-apply keeps the object a hook last returned. */
 export const LAST_APPLIED_ANNOTATION = "metacontroller.k8s.io/last-applied-configuration";
@@ -87,11 +88,13 @@ interface FluxCondition {
   readonly observedGeneration?: number;
 }
 
+const NOT_OBSERVED: ChildHealth = { state: "progressing", message: "waiting for Flux to reconcile it" };
+
 /**
  * Classifies a Flux child as flux.md §4 does: an OCI HelmRepository is static (ready); a suspended
  * one is judged by nobody; Stalled=True is terminal; a Ready condition older than the generation
- * means not observed yet; Reconciling or Ready=Unknown is progressing; Ready=False failed; and only
- * Ready=True for the current generation is ready.
+ * means not observed yet; Reconciling or Ready=Unknown is progressing; Ready=False failed; and
+ * Ready=True is ready only by {@link isReady}, the rule the gate holds dependents back by.
  */
 export function childHealth(child: KubernetesObject): ChildHealth {
   const spec = ((child as { spec?: unknown }).spec ?? {}) as { suspend?: boolean; type?: string };
@@ -112,14 +115,12 @@ export function childHealth(child: KubernetesObject): ChildHealth {
   const ready = find("Ready");
   const generation = child.metadata.generation ?? 0;
   const observed = ready?.observedGeneration || status.observedGeneration || 0;
-  if (ready === undefined || observed < generation) {
-    return { state: "progressing", message: "waiting for Flux to reconcile it" };
-  }
+  if (ready === undefined || observed < generation) return NOT_OBSERVED;
   if (find("Reconciling")?.status === "True" || ready.status === "Unknown") {
     return { state: "progressing", message: ready.message ?? "reconciling" };
   }
   if (ready.status === "False") return { state: "failed", message: ready.message ?? ready.reason ?? "" };
-  return { state: "ready", message: "" };
+  return isReady(child) ? { state: "ready", message: "" } : NOT_OBSERVED;
 }
 
 function compare(a: string, b: string): number {

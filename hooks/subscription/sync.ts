@@ -33,7 +33,7 @@ import {
 import { ARTIFACT_PATH_ANNOTATION, buildChildren } from "../../synth/children.js";
 import { expandSubscription } from "../../synth/expand.js";
 import { type GateResult, gateChildren } from "../../synth/gate.js";
-import { type ExpansionPlan, releaseKind } from "../../synth/plan.js";
+import { type ExpansionPlan, releaseKey, releaseKind } from "../../synth/plan.js";
 import { availableUpdates, resolveCatalogEntry } from "../catalog/resolve.js";
 import type { Logger } from "../log.js";
 import type { SyncAnswer } from "../routes/metacontroller.js";
@@ -306,7 +306,7 @@ function artifactReports(
     const waiting = new Map((state.gate?.waiting ?? []).map((w) => [w.path, w]));
     return state.plan.artifacts.map((artifact) => {
       const kind = releaseKind(artifact.kind);
-      const child = byKey.get(`${kind}/${artifact.name}`);
+      const child = byKey.get(releaseKey(artifact));
       const held = waiting.get(artifact.path);
       if (child !== undefined) return { name: artifact.path, kind, ...childHealth(child) };
       if (held !== undefined)

@@ -6,7 +6,7 @@ import {
   REQUESTED_AT_ANNOTATION,
 } from "../../synth/children.js";
 import { expandSubscription } from "../../synth/expand.js";
-import { expectValidChildren, find, names, node, profile, subscription } from "./support.js";
+import { crossKindPlan, expectValidChildren, find, names, node, profile, subscription } from "./support.js";
 
 const remote = profile("remote", {
   artifacts: [
@@ -73,21 +73,7 @@ describe("buildChildren annotations", () => {
   const annotation = (child: ChildObject, name: string) => child.metadata.annotations?.[name];
 
   it("names, on a HelmRelease or Kustomization, the dependencies of the other Flux kind, for uninstall order", () => {
-    // crds (Kustomization) <- operator (HelmRelease) <- cluster (Kustomization); dashboard depends on operator.
-    const plan = expandSubscription({
-      subscription: subscription(),
-      tree: node(
-        profile("stack", {
-          artifacts: [
-            { name: "crds", kustomize: { path: "crds" } },
-            { name: "operator", chart: { path: "charts/operator" }, dependsOn: [{ name: "crds" }] },
-            { name: "cluster", kustomize: { path: "cluster" }, dependsOn: [{ name: "operator" }] },
-            { name: "dashboard", chart: { path: "charts/dashboard" }, dependsOn: [{ name: "operator" }] },
-          ],
-        }),
-      ),
-    });
-    const { children } = buildChildren(plan);
+    const { children } = buildChildren(crossKindPlan());
     expectValidChildren(children);
     const dependsOn = (kind: string, name: string) =>
       annotation(find(children, kind, name), DEPENDS_ON_ANNOTATION);

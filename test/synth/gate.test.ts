@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildChildren } from "../../synth/children.js";
-import { expandSubscription } from "../../synth/expand.js";
 import { gateChildren, type ObservedChild } from "../../synth/gate.js";
-import { expectValidChildren, names, node, profile, subscription } from "./support.js";
+import { crossKindPlan, expectValidChildren, names } from "./support.js";
 
-// crds (Kustomization) <- operator (HelmRelease) <- cluster (Kustomization); dashboard depends on operator.
-const plan = expandSubscription({
-  subscription: subscription(),
-  tree: node(
-    profile("stack", {
-      artifacts: [
-        { name: "crds", kustomize: { path: "crds" } },
-        { name: "operator", chart: { path: "charts/operator" }, dependsOn: [{ name: "crds" }] },
-        { name: "cluster", kustomize: { path: "cluster" }, dependsOn: [{ name: "operator" }] },
-        { name: "dashboard", chart: { path: "charts/dashboard" }, dependsOn: [{ name: "operator" }] },
-      ],
-    }),
-  ),
-});
+const plan = crossKindPlan();
 
 function observed(
   kind: string,

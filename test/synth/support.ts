@@ -14,6 +14,8 @@ import { type ProfileSubscription, parseProfileSubscription } from "../../crds/p
 import type { ResolvedSource } from "../../hooks/sources/fetcher.js";
 import type { ProfileTreeNode } from "../../hooks/sources/tree.js";
 import type { ChildObject } from "../../synth/children.js";
+import { expandSubscription } from "../../synth/expand.js";
+import type { ExpansionPlan } from "../../synth/plan.js";
 import { expectValidFluxObject } from "../support/crd-validators.js";
 
 /** Commits of the in-memory repositories. */
@@ -125,4 +127,24 @@ export function find(children: readonly ChildObject[], kind: string, name: strin
 /** `kind/name` of every child, in order. */
 export function names(children: readonly ChildObject[]): string[] {
   return children.map((child) => `${child.kind}/${child.metadata.name}`);
+}
+
+/**
+ * The plan of a profile ordered across Flux kinds: crds (Kustomization) <- operator (HelmRelease)
+ * <- cluster (Kustomization), and dashboard (HelmRelease) depending on operator.
+ */
+export function crossKindPlan(): ExpansionPlan {
+  return expandSubscription({
+    subscription: subscription(),
+    tree: node(
+      profile("stack", {
+        artifacts: [
+          { name: "crds", kustomize: { path: "crds" } },
+          { name: "operator", chart: { path: "charts/operator" }, dependsOn: [{ name: "crds" }] },
+          { name: "cluster", kustomize: { path: "cluster" }, dependsOn: [{ name: "operator" }] },
+          { name: "dashboard", chart: { path: "charts/dashboard" }, dependsOn: [{ name: "operator" }] },
+        ],
+      }),
+    ),
+  });
 }

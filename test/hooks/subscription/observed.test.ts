@@ -46,6 +46,11 @@ describe("childHealth", () => {
       want: { state: "progressing", message: "waiting for Flux to reconcile it" },
     },
     {
+      name: "Ready=True while status.observedGeneration is behind is not ready yet, by Flux's dependsOn rule, which the gate uses too",
+      child: release(2, { observedGeneration: 1, conditions: [ready("True", "", 2)] }),
+      want: { state: "progressing", message: "waiting for Flux to reconcile it" },
+    },
+    {
       name: "Reconciling=True is progressing with Ready's message",
       child: release(2, {
         conditions: [
