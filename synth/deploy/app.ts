@@ -4,6 +4,7 @@ import { customResourceDefinitions } from "../../crds/generate.js";
 import { CompositeController } from "./composite-controller.js";
 import { HookServer } from "./hook-server.js";
 import { hookTokenKustomization } from "./hook-token.js";
+import { UserRoles } from "./rbac.js";
 import {
   METACONTROLLER_NAMESPACE,
   NAMESPACE,
@@ -80,6 +81,14 @@ export class ControllersChart extends Chart {
   }
 }
 
+/** ClusterRoles that grant users access to subscriptions and catalogs through the built-in roles. */
+export class RbacChart extends Chart {
+  constructor(app: App) {
+    super(app, "rbac");
+    new UserRoles(this, "UserRoles");
+  }
+}
+
 /** The hook server, once per role, with the ServiceAccount both roles share. */
 export class HooksChart extends Chart {
   constructor(app: App) {
@@ -134,6 +143,7 @@ export function synthDeploy(): DeployFile[] {
     ["crds.yaml", new CrdsChart(app)],
     ["controllers.yaml", new ControllersChart(app)],
     ["hooks.yaml", new HooksChart(app)],
+    ["rbac.yaml", new RbacChart(app)],
   ];
   const files = charts.map(([path, chart]) => ({
     path,

@@ -9,6 +9,7 @@ import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io
 import { Deployment } from "kubernetes-models/apps/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
@@ -129,6 +130,48 @@ describe("deploy/ CRDs", () => {
   );
 });
 
+describe("deploy/ user roles", () => {
+  const role = (name: string) => find("ClusterRole", name);
+  const aggregatedTo = (name: string) =>
+    Object.entries(role(name).metadata.labels as Record<string, string>)
+      .filter(
+        ([label, value]) => label.startsWith("rbac.authorization.k8s.io/aggregate-to-") && value === "true",
+      )
+      .map(([label]) => label.slice("rbac.authorization.k8s.io/aggregate-to-".length))
+      .sort();
+  const grants = (name: string) =>
+    (role(name).rules as Manifest[]).flatMap((rule: Manifest) =>
+      (rule.resources as string[]).flatMap((resource) =>
+        (rule.verbs as string[]).map((verb) => `${rule.apiGroups.join(",")}/${resource}:${verb}`),
+      ),
+    );
+
+  it("lets viewers read subscriptions and catalogs with their status, and nothing more", () => {
+    expect(aggregatedTo("pctl-view")).toEqual(["admin", "edit", "view"]);
+    expect(grants("pctl-view").every((grant) => /:(get|list|watch)$/.test(grant))).toBe(true);
+    expect(grants("pctl-view")).toContain("profiles.pctl.dev/profilecatalogsources/status:get");
+  });
+
+  it("lets namespace editors write subscriptions, and only admins write catalogs", () => {
+    expect(aggregatedTo("pctl-subscription-editor")).toEqual(["admin", "edit"]);
+    expect(grants("pctl-subscription-editor")).toContain("profiles.pctl.dev/profilesubscriptions:create");
+    expect(grants("pctl-subscription-editor").some((grant) => grant.includes("profilecatalogsources"))).toBe(
+      false,
+    );
+    expect(aggregatedTo("pctl-catalog-editor")).toEqual(["admin"]);
+    expect(grants("pctl-catalog-editor")).toContain("profiles.pctl.dev/profilecatalogsources:delete");
+  });
+
+  it("never lets a user write status: only Metacontroller does", () => {
+    const roles = installed.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name as string);
+    expect(roles).toHaveLength(3);
+    const statusWrites = roles
+      .flatMap(grants)
+      .filter((grant) => grant.includes("/status:") && !/:(get|list|watch)$/.test(grant));
+    expect(statusWrites).toEqual([]);
+  });
+});
+
 describe("CompositeController defaults", () => {
   const synth = (props: Partial<ConstructorParameters<typeof CompositeController>[2]> = {}) => {
     const chart = new Chart(new App(), "test");
@@ -175,6 +218,7 @@ describe("deploy/ core objects", () => {
     "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as never),
     "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as never),
     "apiextensions.k8s.io/v1/CustomResourceDefinition": (o) => new CustomResourceDefinition(o as never),
+    "rbac.authorization.k8s.io/v1/ClusterRole": (o) => new ClusterRole(o as never),
   };
 
   it("every core object validates against the Kubernetes schemas", () => {
@@ -190,7 +234,7 @@ describe("deploy/ core objects", () => {
   });
 
   it("everything namespaced is in pctl-system", () => {
-    const clusterScoped = ["Namespace", "CompositeController", "CustomResourceDefinition"];
+    const clusterScoped = ["Namespace", "CompositeController", "CustomResourceDefinition", "ClusterRole"];
     for (const object of installed.filter((o) => !clusterScoped.includes(o.kind))) {
       expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBe("pctl-system");
     }
