@@ -13,40 +13,14 @@
  * @module
  */
 import { parseProfileTag } from "../../crds/common.js";
-import {
-  AuthenticationFailed,
-  authenticationFailedMessage,
-  InvalidSpec,
-  invalidSpecMessage,
-  LimitExceeded,
-  limitExceededMessage,
-  PolicyViolation,
-  policyViolationMessage,
-  type Reason,
-  SourceUnavailable,
-  sourceUnavailableMessage,
-} from "../../crds/conditions.js";
-import {
-  AuthenticationFailedError,
-  InvalidInputError,
-  InvalidProfileError,
-  LimitExceededError,
-  NotFoundError,
-  PolicyViolationError,
-} from "../../crds/errors.js";
+import { AuthenticationFailed, InvalidSpec, invalidSpecMessage } from "../../crds/conditions.js";
+import { InvalidProfileError, isPctlError, LimitExceededError, NotFoundError } from "../../crds/errors.js";
 import type { Profile } from "../../crds/profile.js";
 import type { CatalogProfile, ProfileCatalogSourceStatus } from "../../crds/profile-catalog-source.js";
+import { type ConditionFailure, sourceFailureOf, sourceUnavailable, stalled } from "../source-failures.js";
 import type { SourceCredentials } from "../sources/credentials.js";
 import type { SourceFetcher, SourceTag } from "../sources/fetcher.js";
 import { type Rejection, withoutUndefined } from "./entries.js";
-
-/** Why a repository could not be scanned, for the conditions. */
-export interface ScanFailure {
-  readonly reason: Reason;
-  readonly message: string;
-  /** True when retrying cannot help until the spec or the Secret changes. */
-  readonly stalled: boolean;
-}
 
 /** `status.repositories[]`. */
 export interface ScannedRepository {
@@ -60,7 +34,8 @@ export interface RepositoryResult {
   readonly repository: ScannedRepository;
   readonly profiles: CatalogProfile[];
   readonly rejected: Rejection[];
-  readonly failure?: ScanFailure;
+  /** Why the repository could not be scanned. */
+  readonly failure?: ConditionFailure;
   /** New tags left unread because the sync's read budget ran out; read by the next sync. */
   readonly pending?: number;
   /** Seconds until the repository should be scanned again. */
@@ -123,14 +98,16 @@ export async function scanRepository(args: ScanArgs): Promise<RepositoryResult> 
       dueInSeconds: Math.ceil((intervalMs - elapsed) / 1000),
     };
   }
-  const fail = (failure: ScanFailure): RepositoryResult => ({
+  const fail = (failure: ConditionFailure): RepositoryResult => ({
     repository: withoutUndefined({ url, scannedTags: record?.scannedTags }),
     ...carried,
     failure,
-    dueInSeconds: Math.ceil((failure.stalled ? intervalMs : Math.min(RETRY_MS, intervalMs)) / 1000),
+    dueInSeconds: Math.ceil(
+      (failure.failure === "stalled" ? intervalMs : Math.min(RETRY_MS, intervalMs)) / 1000,
+    ),
   });
   if (args.credentialsProblem !== undefined) {
-    return fail({ reason: AuthenticationFailed, message: args.credentialsProblem, stalled: true });
+    return fail(stalled(AuthenticationFailed, args.credentialsProblem));
   }
   try {
     return await scan(args, carried);
@@ -236,31 +213,14 @@ async function readTag(
   });
 }
 
-function failureOf(error: unknown, url: string, secretName: string | undefined): ScanFailure {
-  const detail = error instanceof Error ? error.message : String(error);
-  if (error instanceof AuthenticationFailedError) {
-    return {
-      reason: AuthenticationFailed,
-      message: authenticationFailedMessage(url, secretName),
-      stalled: true,
-    };
+function failureOf(error: unknown, url: string, secretName: string | undefined): ConditionFailure {
+  if (isPctlError(error)) {
+    const failure = sourceFailureOf(error, { url, secretName, noun: "repository" });
+    if (failure !== undefined) return failure;
+    if (error.code === "InvalidInput") {
+      return stalled(InvalidSpec, invalidSpecMessage(`repository ${url}: ${error.message}`));
+    }
   }
-  if (error instanceof PolicyViolationError) {
-    return {
-      reason: PolicyViolation,
-      message: policyViolationMessage(`repository ${url}`, detail),
-      stalled: true,
-    };
-  }
-  if (error instanceof InvalidInputError) {
-    return {
-      reason: InvalidSpec,
-      message: invalidSpecMessage(`repository ${url}: ${detail}`),
-      stalled: true,
-    };
-  }
-  if (error instanceof LimitExceededError) {
-    return { reason: LimitExceeded, message: limitExceededMessage(detail), stalled: true };
-  }
-  return { reason: SourceUnavailable, message: sourceUnavailableMessage(url, detail), stalled: false };
+  // Anything else, a repository gone missing included, may heal by itself: the scan is retried.
+  return sourceUnavailable(url, error instanceof Error ? error.message : String(error));
 }

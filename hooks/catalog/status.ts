@@ -14,11 +14,11 @@
  */
 import type { Condition } from "../../crds/common.js";
 import { ConditionTypes, Progressing, Succeeded, succeededMessage } from "../../crds/conditions.js";
-import type { ScanFailure } from "./scan.js";
+import type { ConditionFailure } from "../source-failures.js";
 
 /** What the conditions are computed from. */
 export interface ConditionInputs {
-  readonly failures: readonly ScanFailure[];
+  readonly failures: readonly ConditionFailure[];
   /** Repositories whose new tags are still being read, and how many are left. */
   readonly pending: readonly { readonly url: string; readonly tags: number }[];
   /** Profile versions served. */
@@ -40,7 +40,7 @@ export function catalogConditions({
   now,
 }: ConditionInputs): Condition[] {
   const first = failures[0];
-  const message = (list: readonly ScanFailure[]) => list.map((f) => f.message).join("; ");
+  const message = (list: readonly ConditionFailure[]) => list.map((f) => f.message).join("; ");
   const reading = pending.map((p) => `reading ${p.tags} more profile tags of ${p.url}`).join("; ");
   const ready: Omit<Condition, "lastTransitionTime"> =
     first !== undefined
@@ -62,7 +62,7 @@ export function catalogConditions({
       message: reading,
     });
   }
-  const stalled = failures.filter((f) => f.stalled);
+  const stalled = failures.filter((f) => f.failure === "stalled");
   if (stalled.length > 0) {
     conditions.push({
       type: ConditionTypes.Stalled,

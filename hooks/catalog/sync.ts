@@ -16,6 +16,7 @@ import {
   parseProfileCatalogSource,
 } from "../../crds/profile-catalog-source.js";
 import type { SyncAnswer, SyncHandler } from "../routes/metacontroller.js";
+import { stalled } from "../source-failures.js";
 import { credentialsFromSecretData, type SourceCredentials } from "../sources/credentials.js";
 import type { CatalogHookDeps } from "./deps.js";
 import { listedEntries, type Rejection } from "./entries.js";
@@ -67,7 +68,7 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
         ...previous,
         ...(generation !== undefined && { observedGeneration: generation }),
         conditions: catalogConditions({
-          failures: [{ reason: InvalidSpec, message: invalidSpecMessage(error.message), stalled: true }],
+          failures: [stalled(InvalidSpec, invalidSpecMessage(error.message))],
           pending: [],
           served: previous?.profiles?.length ?? 0,
           generation,
