@@ -38,11 +38,8 @@ export interface CliErrorOptions extends PctlErrorOptions {
   readonly hint?: string;
 }
 
-/** A wrong command line: missing or conflicting arguments, a value that does not parse. */
-export class UsageError extends PctlError {
-  static override readonly code = "Usage";
-  static override readonly status = 400;
-  static override readonly failure = "stalled";
+/** An error of the CLI's own, carrying the next step the user should take. */
+abstract class CliError extends PctlError {
   readonly hint: string | undefined;
   constructor(message: string, options: CliErrorOptions = {}) {
     super(message, options);
@@ -50,16 +47,18 @@ export class UsageError extends PctlError {
   }
 }
 
+/** A wrong command line: missing or conflicting arguments, a value that does not parse. */
+export class UsageError extends CliError {
+  static override readonly code = "Usage";
+  static override readonly status = 400;
+  static override readonly failure = "stalled";
+}
+
 /** The GitOps repository cannot be used: not a git repository, no remote, nothing to commit. */
-export class RepositoryError extends PctlError {
+export class RepositoryError extends CliError {
   static override readonly code = "Repository";
   static override readonly status = 409;
   static override readonly failure = "stalled";
-  readonly hint: string | undefined;
-  constructor(message: string, options: CliErrorOptions = {}) {
-    super(message, options);
-    this.hint = options.hint;
-  }
 }
 
 const EXIT_BY_CODE: Record<string, number> = {
@@ -99,9 +98,7 @@ export function exitCodeFor(error: unknown): number {
 
 /** The hint for any thrown value: the thrower's own, or the default of its family. */
 export function hintFor(error: unknown): string | undefined {
-  if (error instanceof UsageError || error instanceof RepositoryError) {
-    if (error.hint !== undefined) return error.hint;
-  }
+  if (error instanceof CliError && error.hint !== undefined) return error.hint;
   if (isPctlError(error)) {
     const fromData = error.data.hint;
     if (typeof fromData === "string") return fromData;
