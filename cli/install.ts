@@ -19,10 +19,10 @@ import { RepositoryError, UsageError } from "./errors.js";
 import {
   addPullRequestOptions,
   createPullRequest,
-  describePullRequest,
   type PullRequestOptions,
   type PullRequestResult,
   planPullRequest,
+  printWithPullRequest,
 } from "./gitops/propose.js";
 import {
   collect,
@@ -160,11 +160,14 @@ async function install(context: CliContext, reference: string | undefined, optio
         body: installBody(target, subscription, inRepo),
       });
     }
-    context.print({
-      data: { files: shown, subscription, ...(pullRequest && { pullRequest }) },
-      table: () => ({ columns: ["FILE"], rows: shown.map((f) => [f]) }),
-    });
-    if (context.format === "table" && pullRequest) context.stdout.write(describePullRequest(pullRequest));
+    printWithPullRequest(
+      context,
+      {
+        data: { files: shown, subscription },
+        table: () => ({ columns: ["FILE"], rows: shown.map((f) => [f]) }),
+      },
+      pullRequest,
+    );
   } finally {
     await sources.close();
   }

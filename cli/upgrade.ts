@@ -19,10 +19,9 @@ import { UsageError } from "./errors.js";
 import {
   addPullRequestOptions,
   createPullRequest,
-  describePullRequest,
   type PullRequestOptions,
-  type PullRequestResult,
   planPullRequest,
+  printWithPullRequest,
 } from "./gitops/propose.js";
 import { repositoryRoot } from "./gitops/repository.js";
 import { renderedObjects, renderInput, renderSources } from "./render.js";
@@ -127,30 +126,26 @@ async function upgrade(
   const body = plan ? await pullRequestBody(context, path, found, current, target) : undefined;
   const written = versionValue(tracking, target);
   await writeFile(path, editVersion(await readFile(path, "utf8"), found.document, tracking.path, written));
-  let pullRequest: PullRequestResult | undefined;
-  if (plan !== undefined) {
-    pullRequest = await createPullRequest(context, plan, options, {
-      files: [found.file],
-      slug: `upgrade-${subscription.metadata.name}`,
-      title: `Upgrade ${label} from ${current ?? "?"} to ${target}`,
-      body: body!,
-    });
-  }
-  context.print({
-    data: {
-      name: label,
-      file: found.file,
-      from: current,
-      to: target,
-      changed: true,
-      ...(pullRequest && { pullRequest }),
+  const pullRequest =
+    plan === undefined
+      ? undefined
+      : await createPullRequest(context, plan, options, {
+          files: [found.file],
+          slug: `upgrade-${subscription.metadata.name}`,
+          title: `Upgrade ${label} from ${current ?? "?"} to ${target}`,
+          body: body!,
+        });
+  printWithPullRequest(
+    context,
+    {
+      data: { name: label, file: found.file, from: current, to: target, changed: true },
+      table: () => ({
+        columns: ["SUBSCRIPTION", "FILE", "FROM", "TO"],
+        rows: [[label, found.file, current ?? "-", target]],
+      }),
     },
-    table: () => ({
-      columns: ["SUBSCRIPTION", "FILE", "FROM", "TO"],
-      rows: [[label, found.file, current ?? "-", target]],
-    }),
-  });
-  if (context.format === "table" && pullRequest) context.stdout.write(describePullRequest(pullRequest));
+    pullRequest,
+  );
 }
 
 function latestRelease(versions: readonly string[]): string {

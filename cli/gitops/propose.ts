@@ -9,6 +9,7 @@ import { type Command, Option } from "commander";
 import { PROVIDERS, type ProviderName } from "../config.js";
 import type { CliContext } from "../context.js";
 import { apiTokenFromEnv, credentialHelper, TOKEN_VARIABLES } from "../credentials.js";
+import type { Printable } from "../output.js";
 import { openPullRequest, type PullRequest } from "./pull-request.js";
 import { defaultApiUrl, detectProvider, manualPullRequestUrl, type RemoteInfo } from "./remote.js";
 import { currentBranch, proposeChange, remoteOf, repositoryRoot } from "./repository.js";
@@ -138,8 +139,21 @@ async function helperToken(remote: RemoteInfo, env: NodeJS.ProcessEnv): Promise<
   return (await credentialHelper(remote.pushUrl, env))?.password;
 }
 
+/**
+ * Prints a verb's result and the pull request it proposed, if any: inside the data for `-o yaml|json`,
+ * and described after the table.
+ */
+export function printWithPullRequest(
+  context: CliContext,
+  printable: Printable & { readonly data: Record<string, unknown> },
+  pullRequest: PullRequestResult | undefined,
+): void {
+  context.print({ ...printable, data: { ...printable.data, ...(pullRequest && { pullRequest }) } });
+  if (context.format === "table" && pullRequest) context.stdout.write(describePullRequest(pullRequest));
+}
+
 /** The lines a person reads after a proposal: branch, commit, and the pull request or where to open it. */
-export function describePullRequest(result: PullRequestResult): string {
+function describePullRequest(result: PullRequestResult): string {
   const lines = [
     `branch ${result.branch} pushed with commit ${result.commit.slice(0, 12)} (you are now on this branch)`,
   ];
