@@ -8,6 +8,7 @@
 
 import { spawn } from "node:child_process";
 import type { SourceCredentials } from "../hooks/sources/credentials.js";
+import { outputOf } from "./child-output.js";
 import type { ProviderName } from "./config.js";
 
 /** The environment variables holding a provider's API token, in the order they are read. */
@@ -55,7 +56,7 @@ export function gitCredentialsFromEnv(
  * Asks the user's git credential helpers (`git credential fill`) for `url`, without prompting.
  * Returns undefined when no helper knows the URL or git is not installed.
  */
-export function credentialHelper(
+export async function credentialHelper(
   url: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ username: string; password: string } | undefined> {
@@ -67,29 +68,21 @@ export function credentialHelper(
     "",
     "",
   ].join("\n");
-  return new Promise((resolve) => {
-    const child = spawn("git", ["credential", "fill"], {
-      env: { ...env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "" },
-      stdio: ["pipe", "pipe", "ignore"],
-    });
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on("error", () => resolve(undefined));
-    child.on("close", (code) => {
-      if (code !== 0) return resolve(undefined);
-      const fields = new Map(
-        out
-          .split("\n")
-          .filter((line) => line.includes("="))
-          .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const),
-      );
-      const username = fields.get("username");
-      const password = fields.get("password");
-      resolve(password ? { username: username ?? "", password } : undefined);
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
+  const child = spawn("git", ["credential", "fill"], {
+    env: { ...env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "" },
+    stdio: ["pipe", "pipe", "ignore"],
   });
+  child.stdin.on("error", () => undefined);
+  child.stdin.end(input);
+  const answer = await outputOf(child).catch(() => undefined);
+  if (answer?.code !== 0) return undefined;
+  const fields = new Map(
+    answer.stdout
+      .split("\n")
+      .filter((line) => line.includes("="))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as const),
+  );
+  const username = fields.get("username");
+  const password = fields.get("password");
+  return password ? { username: username ?? "", password } : undefined;
 }

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { SourceUnavailableError } from "../crds/errors.js";
 import type { CatalogClient } from "./catalog/client.js";
 import { openCatalog } from "./catalog/open.js";
+import { outputOf } from "./child-output.js";
 import { type CliContext, contextOf } from "./context.js";
 import { repositoryRoot } from "./gitops/repository.js";
 import { openSources } from "./sources.js";
@@ -180,37 +181,20 @@ async function liveSubscriptions(context: CliContext): Promise<Map<string, LiveS
   return live;
 }
 
-function kubectl(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("kubectl", args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", (error) =>
-      reject(
-        new SourceUnavailableError(`kubectl could not be run: ${error.message}`, {
-          data: { hint: "install kubectl and point it at the cluster, or run without --cluster" },
-        }),
-      ),
-    );
-    child.on("close", (code) => {
-      if (code === 0) resolve(stdout);
-      else
-        reject(
-          new SourceUnavailableError(
-            `kubectl get profilesubscriptions failed: ${stderr.trim() || `exit ${code}`}`,
-            {
-              data: {
-                hint: "check the kubeconfig context (`kubectl config current-context`) and that pctl's CRDs are installed",
-              },
-            },
-          ),
-        );
+async function kubectl(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const child = spawn("kubectl", args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const { stdout, stderr, code } = await outputOf(child).catch((error: Error) => {
+    throw new SourceUnavailableError(`kubectl could not be run: ${error.message}`, {
+      data: { hint: "install kubectl and point it at the cluster, or run without --cluster" },
     });
   });
+  if (code === 0) return stdout;
+  throw new SourceUnavailableError(
+    `kubectl get profilesubscriptions failed: ${stderr.trim() || `exit ${code}`}`,
+    {
+      data: {
+        hint: "check the kubeconfig context (`kubectl config current-context`) and that pctl's CRDs are installed",
+      },
+    },
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { InvalidProfileError } from "../../crds/errors.js";
+import { outputOf } from "../child-output.js";
 import { type LocateToolOptions, locateTool, type ToolName } from "./binaries.js";
 
 /**
@@ -43,32 +44,17 @@ export async function runTool(
   options: RunToolOptions = {},
 ): Promise<ToolOutput> {
   const binary = await locateTool(name, options);
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, {
-      cwd: options.cwd,
-      env: { ...(options.env ?? process.env), ...options.extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      const stdout = Buffer.concat(out).toString("utf8");
-      const stderr = Buffer.concat(err).toString("utf8");
-      if (code === 0) {
-        resolve({ stdout, stderr });
-        return;
-      }
-      const what = options.what ?? `${name} ${args.join(" ")}`;
-      const status = signal === null ? `exit status ${code}` : `signal ${signal}`;
-      const detail = stderr.trim() || stdout.trim();
-      reject(
-        new ToolFailedError(`${what} failed (${status}): ${detail}`, {
-          data: { tool: name, args: [...args], code, stdout, stderr },
-        }),
-      );
-    });
+  const child = spawn(binary, args, {
+    cwd: options.cwd,
+    env: { ...(options.env ?? process.env), ...options.extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const { stdout, stderr, code, signal } = await outputOf(child);
+  if (code === 0) return { stdout, stderr };
+  const what = options.what ?? `${name} ${args.join(" ")}`;
+  const status = signal === null ? `exit status ${code}` : `signal ${signal}`;
+  const detail = stderr.trim() || stdout.trim();
+  throw new ToolFailedError(`${what} failed (${status}): ${detail}`, {
+    data: { tool: name, args: [...args], code, stdout, stderr },
   });
 }

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { outputOf } from "../../cli/child-output.js";
 import { git } from "../support/git-repo.js";
 import type { GitServer } from "../support/git-server.js";
 
@@ -39,24 +40,15 @@ export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `node cli/bin/pctl.js ...args` in `cwd` and collects its output. */
-export function runPctl(
+export async function runPctl(
   args: readonly string[],
   { cwd, env = baseEnv(), input }: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
 ): Promise<PctlResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [PCTL, ...args], { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ stdout, stderr, code }));
-    child.stdin.end(input ?? "");
-  });
+  const child = spawn(process.execPath, [PCTL, ...args], { cwd, env });
+  const output = outputOf(child);
+  child.stdin.end(input ?? "");
+  const { stdout, stderr, code } = await output;
+  return { stdout, stderr, code };
 }
 
 /** A fresh temporary directory. */

@@ -8,6 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { outputOf } from "../../cli/child-output.js";
 
 const run = promisify(execFile);
 
@@ -108,18 +109,11 @@ export class TestRepository {
    * the quick way to build a history of thousands of commits.
    */
   async fastImport(stream: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn("git", ["fast-import", "--quiet"], { cwd: this.workDir, env: gitEnv });
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        code === 0 ? resolve() : reject(new Error(`git fast-import failed: ${stderr}`)),
-      );
-      child.stdin.end(stream);
-    });
+    const child = spawn("git", ["fast-import", "--quiet"], { cwd: this.workDir, env: gitEnv });
+    const output = outputOf(child);
+    child.stdin.end(stream);
+    const { code, stderr } = await output;
+    if (code !== 0) throw new Error(`git fast-import failed: ${stderr}`);
     await git(this.workDir, [
       "push",
       "--quiet",
