@@ -131,7 +131,7 @@ export function gitRefKind(ref: GitSourceRef): GitRefKind {
  * The directory of the profile inside the repository: `path` when set, else the directory of a
  * `<dir>/<version>` tag, else the root (`.`), as pctl did.
  */
-export function sourcePath(ref: GitSourceRef): string {
+export function sourcePath(ref: Pick<GitSourceRef, "tag" | "path">): string {
   if (ref.path !== undefined) return ref.path;
   const tag = ref.tag === undefined ? undefined : parseProfileTag(ref.tag);
   return tag?.dir ? tag.dir : ".";

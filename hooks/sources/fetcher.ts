@@ -21,7 +21,7 @@ import * as fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseProfileTag } from "../../crds/common.js";
+import { sourcePath } from "../../crds/common.js";
 import { InvalidInputError, NotFoundError } from "../../crds/errors.js";
 import { type Profile, parseProfile } from "../../crds/profile.js";
 import { ByteLruCache, TtlCache } from "./cache.js";
@@ -225,7 +225,8 @@ export function createSourceFetcher({
         },
       );
     }
-    const dir = normalizeRelativePath(path ?? defaultPath(ref), "profile path");
+    // The root reads "." in a spec and "" once normalized.
+    const dir = normalizeRelativePath(sourcePath({ tag: ref.tag, path }), "profile path");
     if (ref.commit !== undefined)
       return { url: repo.url, ref: checkCommit(ref.commit), commit: ref.commit, path: dir };
     const kind = kinds[0]!;
@@ -340,11 +341,6 @@ export function createSourceFetcher({
     },
   };
   return fetcher;
-}
-
-/** The directory a `<dir>/<semver>` tag names; the root otherwise. */
-function defaultPath(ref: SourceRef): string {
-  return ref.tag === undefined ? "" : (parseProfileTag(ref.tag)?.dir ?? "");
 }
 
 function checkCommit(commit: string): string {
