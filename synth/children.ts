@@ -7,7 +7,7 @@
 
 import { App, Chart } from "cdk8s";
 import { GitRepositoryChild } from "./git-repository.js";
-import { type HelmReleaseChart, HelmReleaseChild, type HelmValuesReference } from "./helm-release.js";
+import { type HelmReleaseChart, HelmReleaseChild } from "./helm-release.js";
 import { HelmRepositoryChild } from "./helm-repository.js";
 import { KustomizationChild } from "./kustomization.js";
 import { labelValue, shortHash } from "./names.js";
@@ -15,6 +15,7 @@ import { OciRepositoryChild } from "./oci-repository.js";
 import { type ExpansionPlan, type PlannedArtifact, type PlannedChart, releaseKey } from "./plan.js";
 import { sortKeys } from "./values.js";
 import { ValuesConfigMap } from "./values-config-map.js";
+import { chartValues } from "./values-from.js";
 
 /** Label on every child: who manages it. */
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
@@ -184,33 +185,21 @@ export function buildChildren(plan: ExpansionPlan, options: BuildChildrenOptions
         interval: plan.interval,
       });
     }
-    const valuesFrom: HelmValuesReference[] = [];
-    if (Object.keys(artifact.defaults).length > 0) {
-      const name = `${artifact.name}-defaults`;
-      new ValuesConfigMap(chart, `ConfigMap-${name}`, {
+    const { valuesFrom, values } = chartValues(artifact);
+    for (const { reference, generated } of valuesFrom) {
+      if (generated === undefined) continue;
+      new ValuesConfigMap(chart, `ConfigMap-${reference.name}`, {
         ...ofArtifact(artifact),
-        name,
-        values: artifact.defaults,
-      });
-      valuesFrom.push({ kind: "ConfigMap", name });
-    }
-    valuesFrom.push(...artifact.override.valuesFrom);
-    for (const value of artifact.secretValues) {
-      valuesFrom.push({
-        kind: "Secret",
-        name: value.secret.name,
-        valuesKey: value.secret.key,
-        targetPath: value.targetPath,
-        ...(value.secret.optional && { optional: true }),
-        ...(value.literal && { literal: true }),
+        name: reference.name,
+        values: generated,
       });
     }
     new HelmReleaseChild(chart, `HelmRelease-${artifact.name}`, {
       ...shared,
       name: artifact.name,
       chart: chartOf(artifact),
-      valuesFrom,
-      ...(artifact.override.values !== undefined && { values: artifact.override.values }),
+      valuesFrom: valuesFrom.map(({ reference }) => reference),
+      ...(values !== undefined && { values }),
     });
   }
 
@@ -235,10 +224,9 @@ function referencesOf(artifact: PlannedArtifact): ReferenceKey[] {
   const references: ReferenceKey[] =
     artifact.kind === "kustomize"
       ? artifact.substituteFrom.map(({ name }) => `Secret/${name}` as const)
-      : [
-          ...artifact.override.valuesFrom.map(({ kind, name }) => `${kind}/${name}` as const),
-          ...artifact.secretValues.map(({ secret }) => `Secret/${secret.name}` as const),
-        ];
+      : chartValues(artifact)
+          .valuesFrom.filter(({ generated }) => generated === undefined)
+          .map(({ reference }) => `${reference.kind}/${reference.name}` as const);
   return [...new Set(references)].sort();
 }
 

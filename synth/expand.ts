@@ -22,6 +22,7 @@ import {
   resolveRootParameters,
   substituteValues,
 } from "./values.js";
+import { chartValues, valuesFromCollisions } from "./values-from.js";
 
 /** What {@link expandSubscription} expands. */
 export interface ExpansionInput {
@@ -182,6 +183,10 @@ export function expandSubscription(input: ExpansionInput): ExpansionPlan {
     });
   });
 
+  for (const artifact of artifacts) {
+    if (artifact.kind !== "kustomize")
+      problems.push(...valuesFromCollisions(artifact, chartValues(artifact)));
+  }
   throwProblems(name, problems);
   assertNoCycle(dependencies);
   return {

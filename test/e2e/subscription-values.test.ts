@@ -3,6 +3,7 @@ import type { CompositeHookRequest } from "../../crds/metacontroller.js";
 import { syncSubscription } from "../../hooks/subscription/sync.js";
 import { REQUESTED_AT_ANNOTATION } from "../../synth/children.js";
 import { capturingLogger } from "../hooks/support.js";
+import { applyUpdate } from "../support/metacontroller/apply.js";
 import { chartFiles, manifestFiles, param, profileYaml } from "./support/profiles.js";
 import { NAMESPACE, type SubscriptionEnv, startSubscriptionEnv } from "./support/subscription-env.js";
 
@@ -243,6 +244,71 @@ describe("Secrets", () => {
       expect(answers).not.toContain(value);
       expect(logs).not.toContain(value);
     }
+  });
+});
+
+describe("valuesFrom entries that share a name", () => {
+  it("refuses a second Secret parameter from the same Secret and keeps the HelmRelease whole, which dynamic-apply would not", async () => {
+    const repo = await env.git.createRepository("one-secret");
+    await repo.commit({
+      ...webProfile(),
+      "profile.yaml": profileYaml(
+        "web",
+        [
+          {
+            name: "server",
+            chart: { path: "chart" },
+            values: { auth: { user: param("user"), password: param("password") } },
+          },
+        ],
+        [
+          { name: "user", type: "string", required: true },
+          { name: "password", type: "string", required: true },
+        ],
+      ),
+    });
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "one-secret-creds", namespace: NAMESPACE },
+    };
+    env.store.create({ ...secret, stringData: { password: "p" } } as never);
+    env.subscribe("one-secret", {
+      source: { url: env.git.urlOf("one-secret"), branch: "main" },
+      parameters: { user: "admin" },
+      parametersFrom: [{ kind: "Secret", name: "one-secret-creds" }],
+    });
+    await env.settle();
+    const before = env.child("HelmRelease", "one-secret-server")!;
+    const password = {
+      kind: "Secret",
+      name: "one-secret-creds",
+      valuesKey: "password",
+      targetPath: "auth.password",
+      literal: true,
+    };
+    expect(before.spec).toMatchObject({ valuesFrom: [expect.anything(), password] });
+
+    // The Secret now holds the user as well, which wins over the inline parameter.
+    env.store.update({ ...secret, stringData: { password: "p", user: "u" } } as never);
+    await env.settle();
+    const ready = env.subscription("one-secret").status?.conditions?.[0];
+    expect(ready).toMatchObject({ type: "Ready", status: "False", reason: "InvalidSpec" });
+    expect(ready?.message).toMatch(
+      /artifact server of profile web: HelmRelease one-secret-server would read Secret one-secret-creds in 2 valuesFrom entries/,
+    );
+    const after = env.child("HelmRelease", "one-secret-server")!;
+    expect(after.spec).toEqual(before.spec);
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+
+    // What the refusal prevents: Metacontroller would merge the two entries into one.
+    const user = { ...password, valuesKey: "user", targetPath: "auth.user" };
+    const spec = before.spec as { valuesFrom: unknown[] };
+    const merged = applyUpdate(before, {
+      ...before,
+      spec: { ...spec, valuesFrom: [...spec.valuesFrom, user] },
+    });
+    expect((merged.spec as { valuesFrom: unknown[] }).valuesFrom).toEqual([spec.valuesFrom[0], user]);
   });
 });
 

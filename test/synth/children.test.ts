@@ -184,7 +184,11 @@ describe("buildChildren output does not depend on the key order of values", () =
           ["domain", "shop.example.com"],
           ["tier", "gold"],
         ]),
-        parametersFrom: [{ kind: "Secret", name: "shop-secrets" }],
+        // Two Secrets: entries of one Secret would share a name, which expandSubscription refuses.
+        parametersFrom: [
+          { kind: "Secret", name: "shop-secrets" },
+          { kind: "Secret", name: "shop-tokens" },
+        ],
         artifacts: ordered([
           [
             "server",
@@ -213,9 +217,9 @@ describe("buildChildren output does not depend on the key order of values", () =
         expandSubscription({
           subscription: subscription(spec),
           tree: node(shopProfile),
-          parameterSources: { secrets: { "shop-secrets": ["password", "token"] } },
+          parameterSources: { secrets: { "shop-secrets": ["password"], "shop-tokens": ["token"] } },
         }),
-        { referenceRevisions: { "Secret/shop-secrets": "7" } },
+        { referenceRevisions: { "Secret/shop-secrets": "7", "Secret/shop-tokens": "3" } },
       ),
     );
   };

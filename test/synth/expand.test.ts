@@ -566,6 +566,109 @@ describe("expandSubscription: parameters and values", () => {
   });
 });
 
+describe("expandSubscription: valuesFrom entries that share a name", () => {
+  // Metacontroller's dynamic-apply merges valuesFrom entries by name: such a plan would lose one.
+  const login = profile("login", {
+    parameters: [
+      { name: "user", required: true },
+      { name: "password", required: true },
+    ],
+    artifacts: [
+      {
+        name: "server",
+        chart: { path: "chart" },
+        values: { auth: { user: "${user}", password: "${password}" } },
+      },
+    ],
+  });
+
+  function problemsOf(input: ExpansionInput): { error: unknown; problems: unknown } {
+    try {
+      expandSubscription(input);
+    } catch (error) {
+      return { error, problems: (error as InvalidInputError).data.problems };
+    }
+    throw new Error("expandSubscription did not throw");
+  }
+
+  it("two Secret parameters from one Secret are refused, naming the Secret, the artifact and the way out", () => {
+    const { error, problems } = problemsOf({
+      subscription: subscription({ parametersFrom: [{ kind: "Secret", name: "creds" }] }),
+      tree: node(login),
+      parameterSources: { secrets: { creds: ["password", "user"] } },
+    });
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(problems).toEqual([
+      "artifact server of profile login: HelmRelease web-server would read Secret creds in 2 valuesFrom entries (parameter password (key password, at auth.password); parameter user (key user, at auth.user)); Metacontroller's default apply merges valuesFrom entries by name and would silently keep only one, so give each entry an object of its own: one Secret or ConfigMap per key, and different names for a ConfigMap and a Secret",
+    ]);
+  });
+
+  it.each([
+    [
+      "a ConfigMap and a Secret of one name",
+      [
+        { kind: "ConfigMap", name: "extra" },
+        { kind: "Secret", name: "extra" },
+      ],
+      /read ConfigMap and Secret extra in 2 valuesFrom entries \(spec\.artifacts\.server\.valuesFrom\[0\]; spec\.artifacts\.server\.valuesFrom\[1\]\)/,
+    ],
+    [
+      "one ConfigMap twice with different keys",
+      [
+        { kind: "ConfigMap", name: "extra", valuesKey: "a.yaml" },
+        { kind: "ConfigMap", name: "extra", valuesKey: "b.yaml" },
+      ],
+      /read ConfigMap extra in 2 valuesFrom entries/,
+    ],
+    [
+      "the ConfigMap pctl generates for the profile's values",
+      [{ kind: "ConfigMap", name: "web-server-defaults", valuesKey: "mine.yaml" }],
+      /read ConfigMap web-server-defaults in 2 valuesFrom entries \(the profile's values, in a ConfigMap pctl generates; spec\.artifacts\.server\.valuesFrom\[0\]\)/,
+    ],
+    [
+      "the Secret a Secret parameter comes from",
+      [{ kind: "Secret", name: "creds", valuesKey: "values.yaml" }],
+      /read Secret creds in 2 valuesFrom entries \(spec\.artifacts\.server\.valuesFrom\[0\]; parameter password/,
+    ],
+  ])("valuesFrom naming %s is refused", (_, valuesFrom, message) => {
+    const { error, problems } = problemsOf({
+      subscription: subscription({
+        parameters: { user: "u" },
+        parametersFrom: [{ kind: "Secret", name: "creds" }],
+        artifacts: { server: { valuesFrom } },
+      }),
+      tree: node(login),
+      parameterSources: { secrets: { creds: ["password"] } },
+    });
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(problems).toEqual([expect.stringMatching(message)]);
+  });
+
+  it("one Secret parameter at two values paths is the profile's to change", () => {
+    const twice = profile("twice", {
+      parameters: [{ name: "password", required: true }],
+      artifacts: [
+        {
+          name: "server",
+          chart: { path: "chart" },
+          values: { auth: { password: "${password}" }, metrics: { password: "${password}" } },
+        },
+      ],
+    });
+    const { error, problems } = problemsOf({
+      subscription: subscription({ parametersFrom: [{ kind: "Secret", name: "creds" }] }),
+      tree: node(twice),
+      parameterSources: { secrets: { creds: ["password"] } },
+    });
+    expect(error).toBeInstanceOf(InvalidProfileError);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /read Secret creds in 2 valuesFrom entries .* so give password inline or from a ConfigMap, or have the profile set it at one values path$/,
+      ),
+    ]);
+  });
+});
+
 describe("expandSubscription: spec.artifacts", () => {
   it.each([
     [
