@@ -9,15 +9,8 @@ import { CatalogIndex } from "../../hooks/catalog/catalog-index.js";
 import { createMetrics } from "../../hooks/metrics.js";
 import { createApp } from "../../hooks/server.js";
 import { capturingLogger, testConfig } from "../hooks/support.js";
-import { GitServer } from "../support/git-server.js";
-import {
-  baseEnv,
-  createProfileRepository,
-  removeAll,
-  runPctl,
-  tempDir,
-  writeCatalogFile,
-} from "./support.js";
+import type { GitServer } from "../support/git-server.js";
+import { baseEnv, removeAll, runPctl, startProfileRepository, tempDir, writeCatalogFile } from "./support.js";
 
 let server: GitServer;
 let catalogFile: string;
@@ -31,10 +24,7 @@ const parameters = [
 ];
 
 beforeAll(async () => {
-  server = await GitServer.create();
-  const url = await createProfileRepository(server);
-  dir = await tempDir();
-  catalogFile = await writeCatalogFile(dir, url);
+  ({ server, catalogDir: dir, catalog: catalogFile } = await startProfileRepository());
 
   const index = new CatalogIndex();
   const entry = (name: string, version: string, description: string) => ({

@@ -3,31 +3,27 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseYaml } from "../../crds/yaml.js";
 import { git } from "../support/git-repo.js";
-import { GitServer } from "../support/git-server.js";
+import type { GitServer } from "../support/git-server.js";
 import {
   baseEnv,
   createGitOpsRepository,
-  createProfileRepository,
   type GitOpsFixture,
   removeAll,
   runPctl,
   startFakeProvider,
+  startProfileRepository,
   tempDir,
-  writeCatalogFile,
 } from "./support.js";
 
 let server: GitServer;
 let profilesUrl: string;
-let catalogDir: string;
 let catalog: string;
 const cleanup: string[] = [];
 
 beforeAll(async () => {
-  server = await GitServer.create();
-  profilesUrl = await createProfileRepository(server);
-  catalogDir = await tempDir();
-  catalog = await writeCatalogFile(catalogDir, profilesUrl);
-  cleanup.push(catalogDir);
+  const fixture = await startProfileRepository();
+  ({ server, profilesUrl, catalog } = fixture);
+  cleanup.push(fixture.catalogDir);
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { outputOf } from "../../cli/child-output.js";
 import { git } from "../support/git-repo.js";
-import type { GitServer } from "../support/git-server.js";
+import { GitServer } from "../support/git-server.js";
 
 const PCTL = resolve(dirname(fileURLToPath(import.meta.url)), "../../cli/bin/pctl.js");
 
@@ -96,7 +96,7 @@ export const NGINX_VERSIONS = ["1.0.0", "1.1.0", "2.0.0"] as const;
  * Creates `profiles` on `server` with nginx tagged `nginx/v1.0.0`, `nginx/v1.1.0` and `nginx/v2.0.0`,
  * and a root-less `redis` profile tagged `redis/v0.1.0`.
  */
-export async function createProfileRepository(server: GitServer): Promise<string> {
+async function createProfileRepository(server: GitServer): Promise<string> {
   const repo = await server.createRepository("profiles");
   for (const version of NGINX_VERSIONS) {
     await repo.commit({
@@ -139,6 +139,26 @@ spec:
 `,
   );
   return path;
+}
+
+/** A git server with the profile repository, and a catalog file naming it. */
+export interface ProfileRepositoryFixture {
+  readonly server: GitServer;
+  /** The profile repository ({@link createProfileRepository}). */
+  readonly profilesUrl: string;
+  /** A fresh temporary directory holding the catalog file; the caller removes it. */
+  readonly catalogDir: string;
+  /** The catalog file ({@link writeCatalogFile}). */
+  readonly catalog: string;
+}
+
+/** Starts a git server with the profile repository and writes a catalog file naming it. */
+export async function startProfileRepository(): Promise<ProfileRepositoryFixture> {
+  const server = await GitServer.create();
+  const profilesUrl = await createProfileRepository(server);
+  const catalogDir = await tempDir();
+  const catalog = await writeCatalogFile(catalogDir, profilesUrl);
+  return { server, profilesUrl, catalogDir, catalog };
 }
 
 /** A GitOps repository on the server and a clone of it to run pctl in. */

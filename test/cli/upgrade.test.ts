@@ -2,17 +2,16 @@ import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../support/git-repo.js";
-import { GitServer } from "../support/git-server.js";
+import type { GitServer } from "../support/git-server.js";
 import {
   baseEnv,
   createGitOpsRepository,
-  createProfileRepository,
   type GitOpsFixture,
   removeAll,
   runPctl,
   startFakeProvider,
+  startProfileRepository,
   tempDir,
-  writeCatalogFile,
 } from "./support.js";
 
 let server: GitServer;
@@ -21,11 +20,9 @@ let catalog: string;
 const cleanup: string[] = [];
 
 beforeAll(async () => {
-  server = await GitServer.create();
-  profilesUrl = await createProfileRepository(server);
-  const dir = await tempDir();
-  cleanup.push(dir);
-  catalog = await writeCatalogFile(dir, profilesUrl);
+  const fixture = await startProfileRepository();
+  ({ server, profilesUrl, catalog } = fixture);
+  cleanup.push(fixture.catalogDir);
 });
 
 afterAll(async () => {
