@@ -1,6 +1,8 @@
 /**
- * The values ConfigMap child: a profile's default values for one chart, which its HelmRelease reads
- * first in `valuesFrom`, so everything the subscription sets wins over them.
+ * The values ConfigMap child: Helm values a chart's HelmRelease reads through `valuesFrom`. The
+ * profile's default values go in `<child>-defaults`, read first, so everything the subscription sets
+ * wins over them; the subscription's inline values go in `<child>-values`, read last, when they hold
+ * a null, which no child spec can carry.
  * @module
  */
 

@@ -1,13 +1,14 @@
 /**
  * The values of a chart artifact's HelmRelease: its `valuesFrom` list in precedence order (the
- * generated defaults ConfigMap, the subscription's entries, the Secret parameters), and the check
+ * generated defaults ConfigMap, the subscription's entries, the Secret parameters, and the
+ * subscription's inline values when they hold a null), its inline values otherwise, and the check
  * that Metacontroller can apply that list without losing an entry.
  * @module
  */
 
 import type { HelmValuesReference } from "./helm-release.js";
 import type { PlannedChart } from "./plan.js";
-import type { Problem, Values } from "./values.js";
+import { hasNull, type Problem, type Values } from "./values.js";
 
 /** One `valuesFrom` entry of a chart's HelmRelease, with what put it there. */
 export interface ValuesSource {
@@ -24,7 +25,7 @@ export interface ValuesSource {
 export interface ChartValues {
   /** `spec.valuesFrom`, lowest precedence first. */
   readonly valuesFrom: readonly ValuesSource[];
-  /** `spec.values`; absent when there are none. */
+  /** `spec.values`; absent when there are none, or when they hold a null and went to a ConfigMap. */
   readonly values?: Values;
 }
 
@@ -55,7 +56,20 @@ export function chartValues(artifact: PlannedChart): ChartValues {
       parameter: value.parameter,
     });
   }
-  return { valuesFrom, ...(artifact.override.values !== undefined && { values: artifact.override.values }) };
+  const inline = artifact.override.values;
+  if (inline !== undefined && hasNull(inline)) {
+    // A null removes a chart default in Helm, but cdk8s drops it from a child, and Metacontroller's
+    // 3-way merge would read it as "delete this field" and update the child on every sync. In a
+    // ConfigMap it is text; helm-controller merges the last valuesFrom entry exactly as inline
+    // values (MergeMaps, after every targetPath entry), so the precedence stays the same.
+    valuesFrom.push({
+      reference: { kind: "ConfigMap", name: `${artifact.name}-values` },
+      origin: `spec.artifacts.${artifact.path}.values, in a ConfigMap pctl generates since they hold a null`,
+      generated: inline,
+    });
+    return { valuesFrom };
+  }
+  return { valuesFrom, ...(inline !== undefined && { values: inline }) };
 }
 
 /**

@@ -90,6 +90,13 @@ export function deepMerge(base: Values, override: Values): Values {
   return merged;
 }
 
+/** Whether `value` holds a `null` at any depth. */
+export function hasNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== "object") return false;
+  return Object.values(value).some(hasNull);
+}
+
 /**
  * A copy of `value` with every object's keys sorted, at every depth; arrays keep their order, which
  * means something in Helm values and in Kubernetes objects, where key order never does.

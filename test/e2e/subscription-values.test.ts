@@ -97,6 +97,33 @@ describe("parameters and values", () => {
     });
   });
 
+  it("carries a null in the inline values to Helm through a ConfigMap, with no null in any child", async () => {
+    await repository("nulls");
+    env.subscribe("nulls", {
+      source: { url: env.git.urlOf("nulls"), branch: "main" },
+      parameters: { hostname: "n.example.com" },
+      artifacts: { server: { values: { host: null, tier: "gold" } } },
+    });
+    await env.settle();
+    expect(env.subscription("nulls").status?.conditions?.[0]).toMatchObject({
+      type: "Ready",
+      status: "True",
+    });
+    const release = env.child("HelmRelease", "nulls-server")!;
+    expect(release.spec).not.toHaveProperty("values");
+    expect((release.spec as { valuesFrom: unknown[] }).valuesFrom.at(-1)).toEqual({
+      kind: "ConfigMap",
+      name: "nulls-server-values",
+    });
+    const data = env.child("ConfigMap", "nulls-server-values")!.data as Record<string, string>;
+    expect(JSON.parse(data["values.yaml"]!)).toEqual({ host: null, tier: "gold" });
+    const hasNull = (value: unknown): boolean =>
+      value === null || (typeof value === "object" && Object.values(value).some(hasNull));
+    for (const key of env.childKeys("nulls")) {
+      expect(hasNull(env.child(...(key.split("/") as [string, string]))), key).toBe(false);
+    }
+  });
+
   it("propagates a values change in the spec to the HelmRelease", async () => {
     await repository("spec-values");
     const spec = {

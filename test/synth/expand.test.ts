@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${param} is the profile syntax under test, not a template
 import { describe, expect, it } from "vitest";
+import { composeValues } from "../../cli/render/helm-values.js";
 import { CycleError, InvalidInputError, InvalidProfileError, NotFoundError } from "../../crds/errors.js";
 import type { Profile } from "../../crds/profile.js";
 import { buildChildren, type ChildObject } from "../../synth/children.js";
@@ -686,6 +687,34 @@ describe("expandSubscription: spec.artifacts", () => {
     };
     expect(() => expandSubscription(input)).toThrow(InvalidInputError);
     expect(() => expandSubscription(input)).toThrow(message);
+  });
+
+  it("inline values holding a null go to a ConfigMap read last, so the chart default they remove reaches Helm as null", () => {
+    const { children } = expand({
+      subscription: subscription({
+        parameters: { hostname: "web.example.com" },
+        parametersFrom: [{ kind: "Secret", name: "web-secrets" }],
+        artifacts: { server: { values: { ingress: null, resources: { limits: null }, replicaCount: 4 } } },
+      }),
+      tree: node(nginx),
+      parameterSources: { secrets: { "web-secrets": ["replicas"] } },
+    });
+    const release = spec(find(children, "HelmRelease", "web-server"));
+    expect(release.values).toBeUndefined();
+    expect(release.valuesFrom).toEqual([
+      { kind: "ConfigMap", name: "web-server-defaults" },
+      expect.objectContaining({ kind: "Secret", name: "web-secrets", targetPath: "replicaCount" }),
+      { kind: "ConfigMap", name: "web-server-values" },
+    ]);
+    const values = find(children, "ConfigMap", "web-server-values");
+    expect(values.metadata.labels).toMatchObject({ "reconcile.fluxcd.io/watch": "Enabled" });
+    expect(defaultsOf(values)).toEqual({ ingress: null, resources: { limits: null }, replicaCount: 4 });
+    // As helm-controller composes them: the inline values still win over the Secret parameter.
+    const objects = new Map(children.map((child) => [`${child.kind}/${child.metadata.name}`, child.data]));
+    const composed = composeValues(release as never, (kind, name) =>
+      kind === "Secret" ? { replicas: "2" } : (objects.get(`${kind}/${name}`) as Record<string, string>),
+    );
+    expect(composed.values).toEqual({ ingress: null, resources: { limits: null }, replicaCount: 4 });
   });
 
   it("values for a kustomize artifact are an error", () => {
