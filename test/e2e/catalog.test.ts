@@ -68,9 +68,8 @@ afterAll(async () => {
   await git?.close();
 });
 
-beforeEach(async () => {
-  clock = new FakeClock();
-  store = new ClusterStore({ clock });
+/** Starts the catalog hook server as a new process does: an empty index and empty fetcher caches. */
+async function startCatalogServer(): Promise<void> {
   const index = new CatalogIndex();
   sources = createSourceFetcher({
     policy: createSourcePolicy({ allowHttp: true, allowLoopback: true }),
@@ -85,6 +84,12 @@ beforeEach(async () => {
     },
   });
   base = `http://127.0.0.1:${server.port}`;
+}
+
+beforeEach(async () => {
+  clock = new FakeClock();
+  store = new ClusterStore({ clock });
+  await startCatalogServer();
   harness = new CompositeControllerHarness({ controller, store, endpoint: base });
   git.clearLog();
 });
@@ -280,20 +285,7 @@ describe("catalog controller", () => {
     harness.close();
     await server.stop();
     await sources.close();
-    const index = new CatalogIndex();
-    sources = createSourceFetcher({
-      policy: createSourcePolicy({ allowHttp: true, allowLoopback: true }),
-      now: () => clock.nowMs(),
-    });
-    server = await start({
-      env: { PORT: "0", LOG_LEVEL: "silent", PCTL_ROLE: "catalog" },
-      logger: capturingLogger().logger,
-      handlers: {
-        catalogHooks: catalogHooks({ sources, index, now: () => clock.nowMs() }),
-        api: catalogApi({ index }),
-      },
-    });
-    base = `http://127.0.0.1:${server.port}`;
+    await startCatalogServer();
     await api("/catalogs/platform/company/profiles/nginx", ErrorResponseSchema, 404);
     git.clearLog();
 
