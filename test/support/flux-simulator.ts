@@ -248,7 +248,12 @@ export class FluxSimulator {
   }
 }
 
-/** Flux's dependency check: Ready=True and `status.observedGeneration == metadata.generation`. */
+/**
+ * Flux's dependency check: Ready=True and `status.observedGeneration == metadata.generation`.
+ * Kept apart from synth/gate.ts's `isReady` on purpose: the simulator plays Flux's controllers, so it
+ * states Flux's rule itself, and a mistake in pctl's copy of the rule fails the end-to-end tests
+ * instead of being shared by the system and its stand-in.
+ */
 export function isReady(object: StoredObject | undefined): boolean {
   if (!object) return false;
   const status = (object.status ?? {}) as { observedGeneration?: number; conditions?: Condition[] };
