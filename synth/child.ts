@@ -9,7 +9,7 @@ import { InvalidInputError } from "../crds/errors.js";
 import { MAX_NAME_LENGTH } from "./names.js";
 
 /** The Flux interval every child gets when none is given: the subscription's own default. */
-export const DEFAULT_INTERVAL = "10m";
+const DEFAULT_INTERVAL = "10m";
 
 /** Props every child construct takes. */
 export interface ChildProps {
@@ -40,6 +40,44 @@ export interface FluxChildProps extends ChildProps {
    * @default false
    */
   readonly suspend?: boolean;
+}
+
+/** Props of a Flux source child, which fetches from a URL. */
+export interface SourceChildProps extends FluxChildProps {
+  /** Where the source fetches from. */
+  readonly url: string;
+}
+
+/** What every Flux child starts from: its metadata, and `interval` and `suspend` with their defaults. */
+export interface FluxChildBase {
+  readonly metadata: ApiObjectMetadata;
+  readonly interval: string;
+  readonly suspend: boolean;
+}
+
+/** Checks a Flux child's name and interval, and gives what every Flux child starts from. */
+export function fluxChild(kind: string, props: FluxChildProps): FluxChildBase {
+  const interval = props.interval ?? DEFAULT_INTERVAL;
+  checkName(kind, props.name);
+  checkDuration(kind, props.name, "interval", interval);
+  return { metadata: childMetadata(props), interval, suspend: props.suspend ?? false };
+}
+
+/**
+ * Checks a Flux source child's name, interval and URL (one of `schemes`), and gives its metadata
+ * and the spec fields every source has.
+ */
+export function sourceChild(
+  kind: string,
+  props: SourceChildProps,
+  schemes: readonly string[],
+): {
+  readonly metadata: ApiObjectMetadata;
+  readonly spec: { url: string; interval: string; suspend: boolean };
+} {
+  const { metadata, interval, suspend } = fluxChild(kind, props);
+  checkUrl(kind, props.name, props.url, schemes);
+  return { metadata, spec: { url: props.url, interval, suspend } };
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -75,7 +113,7 @@ export function checkDuration(kind: string, name: string, field: string, value: 
 }
 
 /** Throws unless `url` starts with one of `schemes`. */
-export function checkUrl(kind: string, name: string, url: string, schemes: readonly string[]): void {
+function checkUrl(kind: string, name: string, url: string, schemes: readonly string[]): void {
   if (!schemes.some((scheme) => url.startsWith(`${scheme}://`))) {
     throw new InvalidInputError(
       `${kind} '${name}': url '${url}' must start with ${schemes.map((s) => `${s}://`).join(", ")}`,

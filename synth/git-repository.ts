@@ -5,21 +5,14 @@
 
 import { Construct } from "constructs";
 import { InvalidInputError } from "../crds/errors.js";
-import {
-  checkDuration,
-  checkName,
-  checkUrl,
-  childMetadata,
-  DEFAULT_INTERVAL,
-  type FluxChildProps,
-} from "./child.js";
+import { type SourceChildProps, sourceChild } from "./child.js";
 import { GitRepository } from "./imports/source.toolkit.fluxcd.io.js";
 
 /**
  * Props of {@link GitRepositoryChild}.
  * @see https://fluxcd.io/flux/components/source/gitrepositories/
  */
-export interface GitRepositoryChildProps extends FluxChildProps {
+export interface GitRepositoryChildProps extends SourceChildProps {
   /** The repository, `http://`, `https://` or `ssh://`. */
   readonly url: string;
   /** The commit pctl resolved; Flux checks out exactly this one. */
@@ -57,10 +50,7 @@ export class GitRepositoryChild extends Construct {
 
   constructor(scope: Construct, id: string, props: GitRepositoryChildProps) {
     super(scope, id);
-    const interval = props.interval ?? DEFAULT_INTERVAL;
-    checkName("GitRepository", props.name);
-    checkUrl("GitRepository", props.name, props.url, ["http", "https", "ssh"]);
-    checkDuration("GitRepository", props.name, "interval", interval);
+    const { metadata, spec } = sourceChild("GitRepository", props, ["http", "https", "ssh"]);
     if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(props.commit)) {
       throw new InvalidInputError(
         `GitRepository '${props.name}': commit '${props.commit}' must be a full commit id in lower-case hex`,
@@ -71,11 +61,9 @@ export class GitRepositoryChild extends Construct {
     }
     const ignore = ignoreOutside(props.directories ?? []);
     this.apiObject = new GitRepository(this, "Resource", {
-      metadata: childMetadata(props),
+      metadata,
       spec: {
-        url: props.url,
-        interval,
-        suspend: props.suspend ?? false,
+        ...spec,
         ref: {
           commit: props.commit,
           ...(props.branch !== undefined && { branch: props.branch }),

@@ -5,7 +5,7 @@
 
 import { Construct } from "constructs";
 import { InvalidInputError } from "../crds/errors.js";
-import { checkDuration, checkName, childMetadata, DEFAULT_INTERVAL, type FluxChildProps } from "./child.js";
+import { checkName, type FluxChildProps, fluxChild } from "./child.js";
 import {
   HelmRelease,
   HelmReleaseSpecChartRefKind,
@@ -104,13 +104,10 @@ export class HelmReleaseChild extends Construct {
 
   constructor(scope: Construct, id: string, props: HelmReleaseChildProps) {
     super(scope, id);
-    const interval = props.interval ?? DEFAULT_INTERVAL;
+    const { metadata, interval, suspend } = fluxChild("HelmRelease", props);
     const release = props.releaseName ?? releaseName(props.name);
     const retries = props.retries ?? 3;
-    const suspend = props.suspend ?? false;
-    checkName("HelmRelease", props.name);
     checkName("HelmRelease release", release, MAX_RELEASE_NAME_LENGTH);
-    checkDuration("HelmRelease", props.name, "interval", interval);
     if (!Number.isInteger(retries) || retries < -1) {
       throw new InvalidInputError(
         `HelmRelease '${props.name}': retries '${retries}' must be a whole number, or -1 for no limit`,
@@ -121,7 +118,7 @@ export class HelmReleaseChild extends Construct {
     const valuesFrom = (props.valuesFrom ?? []).map(toValuesFrom);
     const dependsOn = props.dependsOn ?? [];
     this.apiObject = new HelmRelease(this, "Resource", {
-      metadata: childMetadata(props),
+      metadata,
       spec: {
         interval,
         releaseName: release,

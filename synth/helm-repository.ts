@@ -5,21 +5,14 @@
  */
 
 import { Construct } from "constructs";
-import {
-  checkDuration,
-  checkName,
-  checkUrl,
-  childMetadata,
-  DEFAULT_INTERVAL,
-  type FluxChildProps,
-} from "./child.js";
+import { type SourceChildProps, sourceChild } from "./child.js";
 import { HelmRepository } from "./imports/source.toolkit.fluxcd.io.js";
 
 /**
  * Props of {@link HelmRepositoryChild}.
  * @see https://fluxcd.io/flux/components/source/helmrepositories/
  */
-export interface HelmRepositoryChildProps extends FluxChildProps {
+export interface HelmRepositoryChildProps extends SourceChildProps {
   /** The repository's `http://` or `https://` URL. OCI registries take an OCIRepository instead. */
   readonly url: string;
 }
@@ -31,13 +24,10 @@ export class HelmRepositoryChild extends Construct {
 
   constructor(scope: Construct, id: string, props: HelmRepositoryChildProps) {
     super(scope, id);
-    const interval = props.interval ?? DEFAULT_INTERVAL;
-    checkName("HelmRepository", props.name);
-    checkUrl("HelmRepository", props.name, props.url, ["http", "https"]);
-    checkDuration("HelmRepository", props.name, "interval", interval);
-    this.apiObject = new HelmRepository(this, "Resource", {
-      metadata: childMetadata(props),
-      spec: { url: props.url, interval, suspend: props.suspend ?? false },
-    });
+    this.apiObject = new HelmRepository(
+      this,
+      "Resource",
+      sourceChild("HelmRepository", props, ["http", "https"]),
+    );
   }
 }

@@ -6,7 +6,7 @@
 
 import { Construct } from "constructs";
 import { InvalidInputError } from "../crds/errors.js";
-import { checkDuration, checkName, childMetadata, DEFAULT_INTERVAL, type FluxChildProps } from "./child.js";
+import { checkDuration, checkName, type FluxChildProps, fluxChild } from "./child.js";
 import {
   Kustomization,
   KustomizationSpecPostBuildSubstituteFromKind,
@@ -73,17 +73,14 @@ export class KustomizationChild extends Construct {
 
   constructor(scope: Construct, id: string, props: KustomizationChildProps) {
     super(scope, id);
-    const interval = props.interval ?? DEFAULT_INTERVAL;
+    const { metadata, interval, suspend } = fluxChild("Kustomization", props);
     const timeout = props.timeout ?? "5m";
     const prune = props.prune ?? true;
     const wait = props.wait ?? true;
-    const suspend = props.suspend ?? false;
     const substitute = props.substitute ?? {};
     const substituteFrom = props.substituteFrom ?? [];
     const patches = props.patches ?? [];
     const dependsOn = props.dependsOn ?? [];
-    checkName("Kustomization", props.name);
-    checkDuration("Kustomization", props.name, "interval", interval);
     checkDuration("Kustomization", props.name, "timeout", timeout);
     if (!props.path.startsWith("./")) {
       throw new InvalidInputError(
@@ -109,7 +106,7 @@ export class KustomizationChild extends Construct {
       }),
     };
     this.apiObject = new Kustomization(this, "Resource", {
-      metadata: childMetadata(props),
+      metadata,
       spec: {
         interval,
         sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.gitRepository },

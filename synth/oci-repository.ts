@@ -6,14 +6,7 @@
 import { Construct } from "constructs";
 import semver from "semver";
 import { InvalidInputError } from "../crds/errors.js";
-import {
-  checkDuration,
-  checkName,
-  checkUrl,
-  childMetadata,
-  DEFAULT_INTERVAL,
-  type FluxChildProps,
-} from "./child.js";
+import { type SourceChildProps, sourceChild } from "./child.js";
 import {
   OciRepository,
   OciRepositorySpecLayerSelectorOperation,
@@ -26,7 +19,7 @@ export const HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1
  * Props of {@link OciRepositoryChild}.
  * @see https://fluxcd.io/flux/components/source/ocirepositories/
  */
-export interface OciRepositoryChildProps extends FluxChildProps {
+export interface OciRepositoryChildProps extends SourceChildProps {
   /** The chart's `oci://` URL, without a tag. */
   readonly url: string;
   /**
@@ -46,21 +39,16 @@ export class OciRepositoryChild extends Construct {
 
   constructor(scope: Construct, id: string, props: OciRepositoryChildProps) {
     super(scope, id);
-    const interval = props.interval ?? DEFAULT_INTERVAL;
-    checkName("OCIRepository", props.name);
-    checkUrl("OCIRepository", props.name, props.url, ["oci"]);
-    checkDuration("OCIRepository", props.name, "interval", interval);
+    const { metadata, spec } = sourceChild("OCIRepository", props, ["oci"]);
     if (props.version !== undefined && semver.validRange(props.version) === null) {
       throw new InvalidInputError(
         `OCIRepository '${props.name}': version '${props.version}' must be a version or a semver range`,
       );
     }
     this.apiObject = new OciRepository(this, "Resource", {
-      metadata: childMetadata(props),
+      metadata,
       spec: {
-        url: props.url,
-        interval,
-        suspend: props.suspend ?? false,
+        ...spec,
         ref: ociRef(props.version),
         layerSelector: {
           mediaType: HELM_CHART_MEDIA_TYPE,
