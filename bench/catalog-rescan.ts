@@ -13,6 +13,7 @@ import { CatalogIndex } from "../hooks/catalog/catalog-index.js";
 import { catalogSync } from "../hooks/catalog/sync.js";
 import { createSourceFetcher } from "../hooks/sources/fetcher.js";
 import { createSourcePolicy } from "../hooks/sources/policy.js";
+import { catalogRequest } from "../test/hooks/catalog/requests.js";
 import { GitServer } from "../test/support/git-server.js";
 
 const profiles = 50;
@@ -58,22 +59,12 @@ function median(values: readonly number[]): number {
 }
 
 function request(status: unknown, url: string): CompositeHookRequest {
-  return {
-    controller: {
-      metadata: { name: "catalogs" },
-      spec: { parentResource: { apiVersion: "v1", resource: "x" } },
-    },
-    parent: {
-      apiVersion: "profiles.pctl.dev/v1alpha1",
-      kind: "ProfileCatalogSource",
-      metadata: { name: "bench", namespace: "default", generation: 1 },
-      spec: { repositories: [{ url }], interval: "5m" },
-      ...(status !== undefined && { status }),
-    },
-    children: {},
-    related: {},
-    finalizing: false,
-  };
+  return catalogRequest({
+    name: "bench",
+    namespace: "default",
+    spec: { repositories: [{ url }], interval: "5m" },
+    status,
+  });
 }
 
 export default async function catalogRescan(): Promise<void> {

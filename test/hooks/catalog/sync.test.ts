@@ -12,6 +12,7 @@ import { catalogSync } from "../../../hooks/catalog/sync.js";
 import type { SourceTag } from "../../../hooks/sources/fetcher.js";
 import { createSourcePolicy } from "../../../hooks/sources/policy.js";
 import { profileYaml } from "../sources/fixtures.js";
+import { catalogRequest } from "./requests.js";
 
 const url = "https://git.example.com/org/profiles";
 const commit = (n: number) => n.toString(16).padStart(40, "0");
@@ -66,22 +67,7 @@ function request(
   generation = 1,
   related: CompositeHookRequest["related"] = {},
 ): CompositeHookRequest {
-  return {
-    controller: {
-      metadata: { name: "catalogs" },
-      spec: { parentResource: { apiVersion: "v1", resource: "x" } },
-    },
-    parent: {
-      apiVersion: "profiles.pctl.dev/v1alpha1",
-      kind: "ProfileCatalogSource",
-      metadata: { name: "company", namespace: "platform", generation },
-      spec,
-      ...(status !== undefined && { status }),
-    },
-    children: {},
-    related,
-    finalizing: false,
-  };
+  return catalogRequest({ spec, status, generation, related });
 }
 
 const scanned = { repositories: [{ url }], interval: "10m" };
