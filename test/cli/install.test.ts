@@ -1,41 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseYaml } from "../../crds/yaml.js";
 import { git } from "../support/git-repo.js";
-import type { GitServer } from "../support/git-server.js";
-import {
-  baseEnv,
-  createGitOpsRepository,
-  type GitOpsFixture,
-  removeAll,
-  runPctl,
-  startFakeProvider,
-  startProfileRepository,
-  tempDir,
-} from "./support.js";
+import { baseEnv, runPctl, startFakeProvider, tempDir, useProfileRepository } from "./support.js";
 
-let server: GitServer;
-let profilesUrl: string;
-let catalog: string;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const fixture = await startProfileRepository();
-  ({ server, profilesUrl, catalog } = fixture);
-  cleanup.push(fixture.catalogDir);
-});
-
-afterAll(async () => {
-  await server.close();
-  await removeAll(cleanup);
-});
-
-async function gitops(name: string): Promise<GitOpsFixture> {
-  const fixture = await createGitOpsRepository(server, name);
-  cleanup.push(fixture.dir);
-  return fixture;
-}
+const fixture = useProfileRepository();
 
 async function readYaml(path: string): Promise<unknown> {
   return parseYaml(await readFile(path, "utf8"));
@@ -43,13 +13,13 @@ async function readYaml(path: string): Promise<unknown> {
 
 describe("pctl install", () => {
   it("writes a catalog subscription and its kustomization, with paths from the repository root", async () => {
-    const repo = await gitops("install-catalog");
+    const repo = await fixture.gitops("install-catalog");
     const result = await runPctl(
       [
         "install",
         "company/nginx@1.1.0",
         "--catalog",
-        catalog,
+        fixture.catalog,
         "--param",
         "hostname=web.example.com",
         "--param",
@@ -83,8 +53,8 @@ describe("pctl install", () => {
   });
 
   it("installs from a URL with a tag, notes it is not in any catalog, and records parametersFrom", async () => {
-    const repo = await gitops("install-url");
-    const other = await server.createRepository("elsewhere");
+    const repo = await fixture.gitops("install-url");
+    const other = await fixture.server.createRepository("elsewhere");
     await other.commit({
       "profile.yaml":
         "apiVersion: profiles.pctl.dev/v1alpha1\nkind: Profile\nmetadata:\n  name: tool\nspec:\n  description: a tool\n  parameters:\n    - { name: token, required: true }\n  artifacts:\n    - name: app\n      kustomize: { path: manifests }\n",
@@ -94,11 +64,11 @@ describe("pctl install", () => {
       [
         "install",
         "--url",
-        server.urlOf("elsewhere"),
+        fixture.server.urlOf("elsewhere"),
         "--tag",
         "v0.3.0",
         "--catalog",
-        catalog,
+        fixture.catalog,
         "--config-secret",
         "tool-params",
         "--target-namespace",
@@ -115,7 +85,7 @@ describe("pctl install", () => {
     expect(await readYaml(join(repo.dir, "tool/profile-subscription.yaml"))).toMatchObject({
       metadata: { name: "tool", namespace: "default" },
       spec: {
-        source: { url: server.urlOf("elsewhere"), tag: "v0.3.0" },
+        source: { url: fixture.server.urlOf("elsewhere"), tag: "v0.3.0" },
         targetNamespace: "tools",
         parametersFrom: [{ kind: "Secret", name: "tool-params" }],
       },
@@ -123,14 +93,14 @@ describe("pctl install", () => {
   });
 
   it("writes per-artifact values from --values", async () => {
-    const repo = await gitops("install-values");
+    const repo = await fixture.gitops("install-values");
     const values = join(repo.dir, "values.yaml");
     await writeFile(values, "server:\n  replicaCount: 5\n");
     const result = await runPctl(
       [
         "install",
         "--url",
-        profilesUrl,
+        fixture.profilesUrl,
         "--semver",
         "^1",
         "--path",
@@ -146,7 +116,7 @@ describe("pctl install", () => {
     expect(result.code).toBe(0);
     expect(await readYaml(join(repo.dir, "nginx/profile-subscription.yaml"))).toMatchObject({
       spec: {
-        source: { url: profilesUrl, semver: "^1", path: "nginx" },
+        source: { url: fixture.profilesUrl, semver: "^1", path: "nginx" },
         artifacts: { server: { values: { replicaCount: 5 } } },
       },
     });
@@ -213,8 +183,8 @@ describe("pctl install", () => {
     ];
     for (const c of cases) {
       it(c.name, async () => {
-        const repo = await gitops(`fail-${cases.indexOf(c)}`);
-        const result = await runPctl([...c.args, "--catalog", catalog], { cwd: repo.dir });
+        const repo = await fixture.gitops(`fail-${cases.indexOf(c)}`);
+        const result = await runPctl([...c.args, "--catalog", fixture.catalog], { cwd: repo.dir });
         expect(result.code).toBe(c.code);
         expect(result.stderr).toMatch(/^error: /m);
         expect(result.stderr).toMatch(c.message);
@@ -224,21 +194,27 @@ describe("pctl install", () => {
 
     it("--create-pr outside a git repository", async () => {
       const dir = await tempDir();
-      cleanup.push(dir);
-      const result = await runPctl(["install", "company/redis", "--catalog", catalog, "--create-pr"], {
-        cwd: dir,
-      });
+      fixture.removeLater(dir);
+      const result = await runPctl(
+        ["install", "company/redis", "--catalog", fixture.catalog, "--create-pr"],
+        {
+          cwd: dir,
+        },
+      );
       expect(result.code).toBe(8);
       expect(result.stderr).toMatch(/error: .* is not inside a git repository/);
       expect(result.stderr).toMatch(/hint: cd into a clone of your GitOps repository/);
     });
 
     it("--create-pr in a repository without a remote, before any file is written", async () => {
-      const repo = await gitops("no-remote");
+      const repo = await fixture.gitops("no-remote");
       await git(repo.dir, ["remote", "remove", "origin"]);
-      const result = await runPctl(["install", "company/redis", "--catalog", catalog, "--create-pr"], {
-        cwd: repo.dir,
-      });
+      const result = await runPctl(
+        ["install", "company/redis", "--catalog", fixture.catalog, "--create-pr"],
+        {
+          cwd: repo.dir,
+        },
+      );
       expect(result.code).toBe(8);
       expect(result.stderr).toMatch(/error: the repository has no remote "origin"/);
       expect(result.stderr).toMatch(/hint: add the remote with `git remote add origin <url>`/);
@@ -295,7 +271,7 @@ describe("pctl install --create-pr", () => {
 
   for (const p of providers) {
     it(`pushes a branch with one commit and opens the pull request through the ${p.provider} API`, async () => {
-      const repo = await gitops(`install-pr-${p.provider}`);
+      const repo = await fixture.gitops(`install-pr-${p.provider}`);
       const api = await startFakeProvider(p.answer);
       try {
         const result = await runPctl(
@@ -303,7 +279,7 @@ describe("pctl install --create-pr", () => {
             "install",
             "company/redis",
             "--catalog",
-            catalog,
+            fixture.catalog,
             "--create-pr",
             "--provider",
             p.provider,
@@ -335,7 +311,7 @@ describe("pctl install --create-pr", () => {
         const remote = await git(repo.dir, ["ls-remote", repo.bareDir, `refs/heads/${branch}`]);
         expect(remote).toBe(`${output.pullRequest.commit}\trefs/heads/${branch}`);
         const clone = await tempDir();
-        cleanup.push(clone);
+        fixture.removeLater(clone);
         await git(clone, ["clone", "--quiet", "--branch", branch, repo.bareDir, "."]);
         expect(await git(clone, ["log", "--format=%an <%ae>|%s", "origin/main..HEAD"])).toBe(
           "Pat Operator <pat@example.com>|Install company/redis 0.1.0 as default/redis",
@@ -360,13 +336,13 @@ describe("pctl install --create-pr", () => {
   }
 
   it("without an API token pushes the branch and prints where to open the pull request", async () => {
-    const repo = await gitops("install-pr-manual");
+    const repo = await fixture.gitops("install-pr-manual");
     const result = await runPctl(
       [
         "install",
         "company/redis",
         "--catalog",
-        catalog,
+        fixture.catalog,
         "--create-pr",
         "--provider",
         "github",
@@ -381,7 +357,7 @@ describe("pctl install --create-pr", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("no github API token (set PCTL_PR_TOKEN or GITHUB_TOKEN or GH_TOKEN)");
     expect(result.stdout).toContain(
-      `open the pull request into main: ${server.url}/install-pr-manual/compare/main...manual?expand=1`,
+      `open the pull request into main: ${fixture.server.url}/install-pr-manual/compare/main...manual?expand=1`,
     );
     expect(await git(repo.dir, ["ls-remote", repo.bareDir, "refs/heads/manual"])).toMatch(
       /^[0-9a-f]{40}\trefs\/heads\/manual$/,
@@ -389,9 +365,9 @@ describe("pctl install --create-pr", () => {
   });
 
   it("reports a refused push with a hint about credentials", async () => {
-    const repo = await gitops("install-pr-denied");
+    const repo = await fixture.gitops("install-pr-denied");
     const result = await runPctl(
-      ["install", "company/redis", "--catalog", catalog, "--create-pr", "--provider", "github"],
+      ["install", "company/redis", "--catalog", fixture.catalog, "--create-pr", "--provider", "github"],
       {
         cwd: repo.dir,
       },

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { outputOf } from "../../cli/child-output.js";
 import { git } from "../support/git-repo.js";
 import { GitServer } from "../support/git-server.js";
@@ -159,6 +160,55 @@ export async function startProfileRepository(): Promise<ProfileRepositoryFixture
   const catalogDir = await tempDir();
   const catalog = await writeCatalogFile(catalogDir, profilesUrl);
   return { server, profilesUrl, catalogDir, catalog };
+}
+
+/** A test file's profile repository and catalog file, and what its tests leave behind. */
+export interface CliTestFixture extends Omit<ProfileRepositoryFixture, "catalogDir"> {
+  /** A GitOps repository ({@link createGitOpsRepository}), removed after the file's tests. */
+  gitops(name: string): Promise<GitOpsFixture>;
+  /** Removes `path` after the file's tests. */
+  removeLater(path: string): void;
+}
+
+/**
+ * Starts {@link startProfileRepository} before the calling file's tests and, after them, stops the
+ * server and removes every directory made for them. The fields can be read once the tests run.
+ */
+export function useProfileRepository(): CliTestFixture {
+  let started: ProfileRepositoryFixture | undefined;
+  const directories: string[] = [];
+  beforeAll(async () => {
+    started = await startProfileRepository();
+    directories.push(started.catalogDir);
+  });
+  afterAll(async () => {
+    await started?.server.close();
+    await removeAll(directories);
+  });
+  const running = (): ProfileRepositoryFixture => {
+    if (started === undefined)
+      throw new Error("the profile repository starts in beforeAll: read it in a test");
+    return started;
+  };
+  return {
+    get server() {
+      return running().server;
+    },
+    get profilesUrl() {
+      return running().profilesUrl;
+    },
+    get catalog() {
+      return running().catalog;
+    },
+    async gitops(name) {
+      const repo = await createGitOpsRepository(running().server, name);
+      directories.push(repo.dir);
+      return repo;
+    },
+    removeLater(path) {
+      directories.push(path);
+    },
+  };
 }
 
 /** A GitOps repository on the server and a clone of it to run pctl in. */

@@ -1,41 +1,23 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git } from "../support/git-repo.js";
-import type { GitServer } from "../support/git-server.js";
 import {
   baseEnv,
-  createGitOpsRepository,
   type GitOpsFixture,
-  removeAll,
   runPctl,
   startFakeProvider,
-  startProfileRepository,
   tempDir,
+  useProfileRepository,
 } from "./support.js";
 
-let server: GitServer;
-let profilesUrl: string;
-let catalog: string;
-const cleanup: string[] = [];
-
-beforeAll(async () => {
-  const fixture = await startProfileRepository();
-  ({ server, profilesUrl, catalog } = fixture);
-  cleanup.push(fixture.catalogDir);
-});
-
-afterAll(async () => {
-  await server.close();
-  await removeAll(cleanup);
-});
+const fixture = useProfileRepository();
 
 const SUBSCRIPTION = "clusters/dev/web/profile-subscription.yaml";
 
 /** A GitOps repository with `web` (catalog, nginx 1.0.0, hand-edited) and `cache` (git tag redis/v0.1.0). */
 async function installed(name: string): Promise<GitOpsFixture> {
-  const repo = await createGitOpsRepository(server, name);
-  cleanup.push(repo.dir);
+  const repo = await fixture.gitops(name);
   const web = await runPctl(
     [
       "install",
@@ -49,13 +31,23 @@ async function installed(name: string): Promise<GitOpsFixture> {
       "--out",
       "clusters/dev",
       "--catalog",
-      catalog,
+      fixture.catalog,
     ],
     { cwd: repo.dir },
   );
   expect(web.code, web.stderr).toBe(0);
   const cache = await runPctl(
-    ["install", "--url", profilesUrl, "--tag", "redis/v0.1.0", "--name", "cache", "--out", "clusters/dev"],
+    [
+      "install",
+      "--url",
+      fixture.profilesUrl,
+      "--tag",
+      "redis/v0.1.0",
+      "--name",
+      "cache",
+      "--out",
+      "clusters/dev",
+    ],
     { cwd: repo.dir },
   );
   expect(cache.code, cache.stderr).toBe(0);
@@ -79,13 +71,13 @@ async function installed(name: string): Promise<GitOpsFixture> {
 describe("pctl list and pctl outdated", () => {
   it("list shows every subscription with the updates its catalog or its tags offer", async () => {
     const repo = await installed("list");
-    const result = await runPctl(["list", "--catalog", catalog], { cwd: join(repo.dir, "clusters") });
+    const result = await runPctl(["list", "--catalog", fixture.catalog], { cwd: join(repo.dir, "clusters") });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const width = profilesUrl.length;
+    const width = fixture.profilesUrl.length;
     expect(result.stdout.split("\n")).toEqual([
       `NAMESPACE   NAME    ${"SOURCE".padEnd(width)}   VERSION   READY   AVAILABLE UPDATES`,
-      `default     cache   ${profilesUrl}   0.1.0     -       -`,
+      `default     cache   ${fixture.profilesUrl}   0.1.0     -       -`,
       `team-a      web     ${"company/nginx".padEnd(width)}   1.0.0     -       1.1.0, 2.0.0`,
       "",
     ]);
@@ -93,7 +85,7 @@ describe("pctl list and pctl outdated", () => {
 
   it("outdated lists only subscriptions with updates and exits 1; 0 once they are upgraded", async () => {
     const repo = await installed("outdated");
-    const before = await runPctl(["outdated", "--catalog", catalog, "-o", "json"], { cwd: repo.dir });
+    const before = await runPctl(["outdated", "--catalog", fixture.catalog, "-o", "json"], { cwd: repo.dir });
     expect(before.code).toBe(1);
     expect(JSON.parse(before.stdout)).toEqual([
       expect.objectContaining({
@@ -103,9 +95,11 @@ describe("pctl list and pctl outdated", () => {
         availableUpdates: ["1.1.0", "2.0.0"],
       }),
     ]);
-    const upgrade = await runPctl(["upgrade", "web", "--latest", "--catalog", catalog], { cwd: repo.dir });
+    const upgrade = await runPctl(["upgrade", "web", "--latest", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(upgrade.code, upgrade.stderr).toBe(0);
-    const after = await runPctl(["outdated", "--catalog", catalog], { cwd: repo.dir });
+    const after = await runPctl(["outdated", "--catalog", fixture.catalog], { cwd: repo.dir });
     expect(after.code).toBe(0);
     expect(after.stdout).toBe("");
     expect(after.stderr).toContain("Every subscription is up to date.");
@@ -114,7 +108,7 @@ describe("pctl list and pctl outdated", () => {
   it("list --cluster adds READY from kubectl", async () => {
     const repo = await installed("list-cluster");
     const bin = await tempDir();
-    cleanup.push(bin);
+    fixture.removeLater(bin);
     const items = {
       items: [
         {
@@ -132,7 +126,7 @@ describe("pctl list and pctl outdated", () => {
       `#!/bin/sh\necho "$@" > "${bin}/args"\ncat <<'JSON'\n${JSON.stringify(items)}\nJSON\n`,
     );
     await chmod(join(bin, "kubectl"), 0o755);
-    const result = await runPctl(["list", "--cluster", "--catalog", catalog, "-o", "json"], {
+    const result = await runPctl(["list", "--cluster", "--catalog", fixture.catalog, "-o", "json"], {
       cwd: repo.dir,
       env: baseEnv({ PATH: `${bin}:${process.env.PATH}` }),
     });
@@ -149,7 +143,7 @@ describe("pctl list and pctl outdated", () => {
 
   it("list outside a git repository says where to run it", async () => {
     const dir = await tempDir();
-    cleanup.push(dir);
+    fixture.removeLater(dir);
     const result = await runPctl(["list"], { cwd: dir });
     expect(result.code).toBe(8);
     expect(result.stderr).toMatch(/^error: .* is not inside a git repository$/m);
@@ -161,7 +155,9 @@ describe("pctl upgrade", () => {
   it("changes only the version, keeping the user's comments and edits", async () => {
     const repo = await installed("upgrade-keep");
     const before = await readFile(join(repo.dir, SUBSCRIPTION), "utf8");
-    const result = await runPctl(["upgrade", "team-a/web", "1.1.0", "--catalog", catalog], { cwd: repo.dir });
+    const result = await runPctl(["upgrade", "team-a/web", "1.1.0", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`team-a/web     ${SUBSCRIPTION}   1.0.0   1.1.0`);
     const after = await readFile(join(repo.dir, SUBSCRIPTION), "utf8");
@@ -170,7 +166,7 @@ describe("pctl upgrade", () => {
   });
 
   it("moves a git subscription to the tag of the new version, in the same spelling", async () => {
-    const tool = await server.createRepository("tool");
+    const tool = await fixture.server.createRepository("tool");
     const profile = (v: string) =>
       `apiVersion: profiles.pctl.dev/v1alpha1\nkind: Profile\nmetadata:\n  name: tool\nspec:\n  description: tool ${v}\n  artifacts:\n    - name: app\n      kustomize: { path: manifests }\n`;
     for (const v of ["1.0.0", "1.1.0"]) {
@@ -178,7 +174,7 @@ describe("pctl upgrade", () => {
       await tool.tag(`v${v}`);
     }
     const repo = await installed("upgrade-tag");
-    const install = await runPctl(["install", "--url", server.urlOf("tool"), "--tag", "v1.0.0"], {
+    const install = await runPctl(["install", "--url", fixture.server.urlOf("tool"), "--tag", "v1.0.0"], {
       cwd: repo.dir,
     });
     expect(install.code, install.stderr).toBe(0);
@@ -195,16 +191,20 @@ describe("pctl upgrade", () => {
   it("--latest when already on the latest says so and exits 0", async () => {
     const repo = await installed("upgrade-latest");
     expect(
-      (await runPctl(["upgrade", "web", "--latest", "--catalog", catalog], { cwd: repo.dir })).code,
+      (await runPctl(["upgrade", "web", "--latest", "--catalog", fixture.catalog], { cwd: repo.dir })).code,
     ).toBe(0);
-    const again = await runPctl(["upgrade", "web", "--latest", "--catalog", catalog], { cwd: repo.dir });
+    const again = await runPctl(["upgrade", "web", "--latest", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("team-a/web is already on the latest version, 2.0.0");
   });
 
   it("a version that does not exist fails with the versions there are", async () => {
     const repo = await installed("upgrade-missing");
-    const result = await runPctl(["upgrade", "web", "1.5.0", "--catalog", catalog], { cwd: repo.dir });
+    const result = await runPctl(["upgrade", "web", "1.5.0", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: version 1\.5\.0 of team-a\/web's profile does not exist$/m);
     expect(result.stderr).toMatch(/^hint: pick one of: 1\.0\.0, 1\.1\.0, 2\.0\.0$/m);
@@ -212,31 +212,38 @@ describe("pctl upgrade", () => {
 
   it("refuses a downgrade unless --allow-downgrade", async () => {
     const repo = await installed("upgrade-down");
-    expect((await runPctl(["upgrade", "web", "2.0.0", "--catalog", catalog], { cwd: repo.dir })).code).toBe(
-      0,
-    );
-    const refused = await runPctl(["upgrade", "web", "1.1.0", "--catalog", catalog], { cwd: repo.dir });
+    expect(
+      (await runPctl(["upgrade", "web", "2.0.0", "--catalog", fixture.catalog], { cwd: repo.dir })).code,
+    ).toBe(0);
+    const refused = await runPctl(["upgrade", "web", "1.1.0", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
       /^error: 1\.1\.0 is older than 2\.0\.0: refusing to downgrade team-a\/web$/m,
     );
     expect(refused.stderr).toMatch(/^hint: pass --allow-downgrade/m);
-    const allowed = await runPctl(["upgrade", "web", "1.1.0", "--allow-downgrade", "--catalog", catalog], {
-      cwd: repo.dir,
-    });
+    const allowed = await runPctl(
+      ["upgrade", "web", "1.1.0", "--allow-downgrade", "--catalog", fixture.catalog],
+      {
+        cwd: repo.dir,
+      },
+    );
     expect(allowed.code).toBe(0);
   });
 
   it("fails on an unknown subscription, naming the ones there are", async () => {
     const repo = await installed("upgrade-unknown");
-    const result = await runPctl(["upgrade", "nope", "--latest", "--catalog", catalog], { cwd: repo.dir });
+    const result = await runPctl(["upgrade", "nope", "--latest", "--catalog", fixture.catalog], {
+      cwd: repo.dir,
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^hint: the subscriptions here are: default\/cache, team-a\/web$/m);
   });
 
   it("without a version or --latest says which versions there are", async () => {
     const repo = await installed("upgrade-which");
-    const result = await runPctl(["upgrade", "web", "--catalog", catalog], { cwd: repo.dir });
+    const result = await runPctl(["upgrade", "web", "--catalog", fixture.catalog], { cwd: repo.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error: which version\? team-a\/web is on 1\.0\.0$/m);
     expect(result.stderr).toMatch(
@@ -254,7 +261,7 @@ describe("pctl upgrade", () => {
           "web",
           "--latest",
           "--catalog",
-          catalog,
+          fixture.catalog,
           "--create-pr",
           "--provider",
           "gitea",
@@ -271,7 +278,7 @@ describe("pctl upgrade", () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain("pull request #9 opened: https://gitea.example/gitops/pulls/9");
       const clone = await tempDir();
-      cleanup.push(clone);
+      fixture.removeLater(clone);
       await git(clone, ["clone", "--quiet", "--branch", "upgrade-web", repo.bareDir, "."]);
       expect(await git(clone, ["diff", "--stat", "HEAD~1", "HEAD"])).toContain(SUBSCRIPTION);
       const body = (api.requests[0]!.body as { body: string; title: string; base: string }).body;
