@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../crds/errors.js";
 import { parseProfileSubscription } from "../../crds/profile-subscription.js";
 import { parseYaml } from "../../crds/yaml.js";
+import { caught } from "../support/caught.js";
 
 const DIR = join(import.meta.dirname, "../../examples/subscriptions");
 
@@ -25,13 +26,9 @@ function base(): Doc {
 }
 
 function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return (error as Error).message;
-  }
-  throw new Error("expected an error");
+  const error = caught(fn);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  return error.message;
 }
 
 describe("the example subscriptions", () => {

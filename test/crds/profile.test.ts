@@ -12,17 +12,9 @@ import {
   parseProfile,
   profileFromDocument,
 } from "../../crds/profile.js";
+import { caught } from "../support/caught.js";
 
 const PROFILES = join(import.meta.dirname, "../../examples/profiles");
-
-function caught(fn: () => unknown): InvalidProfileError {
-  try {
-    fn();
-  } catch (error) {
-    return error as InvalidProfileError;
-  }
-  throw new Error("expected an error");
-}
 
 // The broken-document table reaches into any field of the document it breaks.
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -358,7 +350,7 @@ describe("parseProfile", () => {
   ])("refuses %s, naming the field", (_name, mutate, expected) => {
     const doc = base();
     mutate(doc);
-    const error = caught(() => profileFromDocument(doc, { source: "web/profile.yaml" }));
+    const error = caught<InvalidProfileError>(() => profileFromDocument(doc, { source: "web/profile.yaml" }));
     expect(error).toBeInstanceOf(InvalidProfileError);
     expect(error.message).toMatch(/^web\/profile\.yaml: invalid profile:\n/);
     expect(error.message.split("\n").some((line) => line.trim().startsWith(expected))).toBe(true);
@@ -368,7 +360,7 @@ describe("parseProfile", () => {
     const doc = base();
     doc.spec.artifacts[0].chart.path = "/abs";
     doc.spec.artifacts[1].kustomize.path = "../up";
-    const error = caught(() => profileFromDocument(doc));
+    const error = caught<InvalidProfileError>(() => profileFromDocument(doc));
     expect(error.message.split("\n").slice(1)).toEqual([
       "  spec.artifacts[0].chart.path: must be a relative path, not an absolute one",
       "  spec.artifacts[1].kustomize.path: must not contain '..' segments",
@@ -377,7 +369,9 @@ describe("parseProfile", () => {
   });
 
   it("reports YAML that does not parse as an invalid profile with its line", () => {
-    const error = caught(() => parseProfile("spec:\n  a: [\n", { source: "x/profile.yaml" }));
+    const error = caught<InvalidProfileError>(() =>
+      parseProfile("spec:\n  a: [\n", { source: "x/profile.yaml" }),
+    );
     expect(error).toBeInstanceOf(InvalidProfileError);
     expect(error.message).toMatch(/^x\/profile\.yaml:3: /);
   });
@@ -453,7 +447,7 @@ spec:
 
   it("reports defaultValues that are not YAML at the legacy field", () => {
     const broken = legacy.replace('"service:\\n  type: ClusterIP\\n"', '"a: [\\n"');
-    const error = caught(() => parseProfile(broken, { source: "w.yaml" }));
+    const error = caught<InvalidProfileError>(() => parseProfile(broken, { source: "w.yaml" }));
     expect(error).toBeInstanceOf(InvalidProfileError);
     expect(error.message).toMatch(
       /^w\.yaml: invalid ProfileDefinition:\n {2}spec\.artifacts\[2\]\.chart\.defaultValues: /,
@@ -462,7 +456,7 @@ spec:
 
   it("reports defaultValues that are not a mapping", () => {
     const broken = legacy.replace('"service:\\n  type: ClusterIP\\n"', '"- a\\n- b\\n"');
-    const error = caught(() => parseProfile(broken));
+    const error = caught<InvalidProfileError>(() => parseProfile(broken));
     expect(error.message).toContain(
       "spec.artifacts[2].chart.defaultValues: must hold a YAML mapping of Helm values",
     );
@@ -470,7 +464,7 @@ spec:
 
   it("applies the current rules, with current field names, after normalizing", () => {
     const broken = legacy.replace("{name: nested-profile}", "{name: nested}");
-    const error = caught(() => parseProfile(broken));
+    const error = caught<InvalidProfileError>(() => parseProfile(broken));
     expect(error.message).toContain(
       "spec.artifacts[3].dependsOn[2].name: no artifact named nested in this profile",
     );
@@ -478,14 +472,14 @@ spec:
 
   it("refuses a chart with both path and url, as pctl did", () => {
     const broken = legacy.replace("name: redis,", "name: redis, path: chart,");
-    expect(caught(() => parseProfile(broken)).message).toContain(
+    expect(caught<InvalidProfileError>(() => parseProfile(broken)).message).toContain(
       "spec.artifacts[3].chart.url: a local chart (path) takes no url",
     );
   });
 
   it("refuses an unknown field in the legacy form", () => {
     const broken = legacy.replace("kustomize: { path:", "kustomize: { paht:");
-    expect(caught(() => parseProfile(broken)).message).toContain(
+    expect(caught<InvalidProfileError>(() => parseProfile(broken)).message).toContain(
       "spec.artifacts[1].kustomize.paht: unknown field",
     );
   });

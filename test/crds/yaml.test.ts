@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError, LimitExceededError } from "../../crds/errors.js";
 import { parseYaml, parseYamlAll } from "../../crds/yaml.js";
+import { caught } from "../support/caught.js";
 
 function billionLaughs(levels: number, width: number): string {
   const lines = ['a0: &a0 "lol"'];
@@ -8,15 +9,6 @@ function billionLaughs(levels: number, width: number): string {
     lines.push(`a${level}: &a${level} [${Array.from({ length: width }, () => `*a${level - 1}`).join(", ")}]`);
   }
   return `${lines.join("\n")}\n`;
-}
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected an error");
 }
 
 describe("parseYaml", () => {
