@@ -33,6 +33,7 @@ import { type CliContext, contextOf } from "./context.js";
 import { credentialHelper, gitCredentialsFromEnv } from "./credentials.js";
 import { UsageError } from "./errors.js";
 import { formatData } from "./output.js";
+import { collect } from "./parameters.js";
 import { typedValue } from "./render/helm-values.js";
 import { readObjectStore } from "./render/objects.js";
 import { type RenderedSubscription, renderedObjects, renderSubscription } from "./render/subscription.js";
@@ -62,7 +63,6 @@ export interface RenderInputOptions {
 
 /** Adds the input and render options of `render` and `diff` to a command. */
 export function addRenderOptions(command: Command): Command {
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
   return command
     .option("--url <url>", "render the profile at this git URL (with --branch, --tag, --semver or --commit)")
     .option("--branch <branch>", "with --url: follow this branch")
