@@ -42,9 +42,9 @@ export function childKey(object: Pick<KubernetesObject, "kind" | "metadata">): s
 }
 
 /**
- * The child as the hook should return it to leave it exactly as it is: the object Metacontroller
- * recorded as last applied when there is one (that is what we returned), otherwise the observed
- * object without status and the fields the API server and Metacontroller own.
+ * The child as pctl last applied it: the object Metacontroller recorded as last applied when there
+ * is one (that is what we returned), otherwise {@link asObserved}. Returning it undoes hand edits
+ * of the fields pctl sets, as every sync does.
  */
 export function desiredFromObserved(child: KubernetesObject): DesiredObject {
   const recorded = child.metadata.annotations?.[LAST_APPLIED_ANNOTATION];
@@ -56,6 +56,14 @@ export function desiredFromObserved(child: KubernetesObject): DesiredObject {
       // A mangled annotation is no reason to lose the child: fall through to the observed object.
     }
   }
+  return asObserved(child);
+}
+
+/**
+ * The child exactly as it is now, hand edits included, without status and the fields the API
+ * server and Metacontroller own: returning it changes nothing at all.
+ */
+export function asObserved(child: KubernetesObject): DesiredObject {
   const { status: _status, ...rest } = structuredClone(child) as KubernetesObject & { status?: unknown };
   const metadata: Record<string, unknown> = { ...rest.metadata };
   for (const field of SERVER_METADATA) delete metadata[field];

@@ -41,7 +41,7 @@ import { credentialsFromSecretData, type SourceCredentials } from "../sources/cr
 import type { ResolvedSource, SourceFetcher, SourceRef } from "../sources/fetcher.js";
 import type { ProfileTreeNode } from "../sources/tree.js";
 import { failureOf, stalled } from "./failures.js";
-import { childHealth, desiredFromObserved, observedChildren, RELEASE_KINDS } from "./observed.js";
+import { asObserved, childHealth, desiredFromObserved, observedChildren, RELEASE_KINDS } from "./observed.js";
 import { parameterSources, referenceRevisions, relatedCatalog, secretData } from "./related.js";
 import { type ArtifactReport, type SyncFailure, summarizeStatus } from "./status.js";
 
@@ -273,7 +273,13 @@ export async function syncSubscription(request: CompositeHookRequest, deps: Sync
     state !== undefined && state.spec.catalog === undefined
       ? undefined
       : (state?.availableUpdates ?? previous?.availableUpdates);
-  const children = failure === undefined && !suspended ? state!.children! : observed.map(desiredFromObserved);
+  // Suspended: change nothing and undo nothing, so a child may be paused or patched by hand for
+  // maintenance. Failed: keep what pctl last applied, since nothing new could be built.
+  const children = suspended
+    ? observed.map(asObserved)
+    : failure === undefined
+      ? state!.children!
+      : observed.map(desiredFromObserved);
   const { status, resyncAfterSeconds } = summarizeStatus({
     generation,
     previous,

@@ -9,6 +9,7 @@ import {
   progressingMessage,
   SourceUnavailable,
   Succeeded,
+  Suspended,
 } from "../../crds/conditions.js";
 import type { TestRepository } from "../support/git-repo.js";
 import { chartFiles, manifestFiles, profileYaml } from "./support/profiles.js";
@@ -129,6 +130,33 @@ describe("children are kept as the subscription says", () => {
     expect(env.child("HelmRelease", "unsuspended-server")!.spec).toEqual(release.spec);
     expect(env.child("HelmRelease", "unsuspended-server")!.spec).toMatchObject({ suspend: false });
     expect(ready("unsuspended")).toEqual({ type: ConditionTypes.Ready, status: "True", reason: Succeeded });
+  });
+
+  it("changes and undoes nothing while the subscription is suspended, and catches up on resume", async () => {
+    const repo = await repository("paused", chainedProfile());
+    const source = { url: env.git.urlOf("paused"), branch: "main" };
+    env.subscribe("paused", { source });
+    await env.settle();
+    const firstCommit = env.subscription("paused").status?.resolved?.commit;
+    env.updateSpec("paused", { source, suspend: true });
+    await env.settle();
+    expect(ready("paused")).toEqual({ type: ConditionTypes.Ready, status: "False", reason: Suspended });
+
+    const release = env.child("HelmRelease", "paused-server")!;
+    env.store.update({ ...release, spec: { ...(release.spec as object), suspend: true } });
+    await repo.commit({
+      "manifests/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: extra }\n",
+    });
+    await env.advance(3600);
+    await env.settle();
+    expect(env.child("HelmRelease", "paused-server")!.spec).toMatchObject({ suspend: true });
+    expect(env.subscription("paused").status?.resolved?.commit).toBe(firstCommit);
+
+    env.updateSpec("paused", { source, suspend: false });
+    await env.settle();
+    expect(env.child("HelmRelease", "paused-server")!.spec).toMatchObject({ suspend: false });
+    expect(env.subscription("paused").status?.resolved?.commit).not.toBe(firstCommit);
+    expect(ready("paused")).toEqual({ type: ConditionTypes.Ready, status: "True", reason: Succeeded });
   });
 
   it("re-creates a HelmRelease deleted by hand on the next sync", async () => {

@@ -143,12 +143,6 @@ describe("syncSubscription stops, keeps the observed children and says why", () 
       ],
     },
     {
-      name: "a suspended subscription is Ready=False Suspended and fetches nothing",
-      spec: { source, suspend: true },
-      sources: failing(new Error("must not be called")),
-      want: [cond("Ready", "False", Suspended, suspendedMessage())],
-    },
-    {
       name: "a missing credentials Secret stalls with AuthenticationFailed",
       spec: { source: { ...source, secretRef: { name: "creds" } } },
       sources: working,
@@ -260,6 +254,19 @@ describe("syncSubscription stops, keeps the observed children and says why", () 
       ]);
     });
   }
+});
+
+describe("syncSubscription of a suspended subscription", () => {
+  it("is Ready=False Suspended, fetches nothing and returns every child as observed, hand edits included", async () => {
+    const answer = await syncSubscription(
+      request({ source, suspend: true }),
+      deps(failing(new Error("must not be called"))),
+    );
+    expect(answer.children).toEqual([
+      { ...lastApplied, metadata: { name: "web-server", namespace: "team-a" }, spec: observedRelease.spec },
+    ]);
+    expect(answer.status?.conditions).toEqual([cond("Ready", "False", Suspended, suspendedMessage())]);
+  });
 });
 
 describe("syncSubscription", () => {
