@@ -153,7 +153,13 @@ function latestRelease(versions: readonly string[]): string {
   return (releases.length > 0 ? releases : versions).at(-1)!;
 }
 
-function pickSubscription(found: readonly FoundSubscription[], name: string): FoundSubscription {
+/**
+ * The one subscription `name` (or `<namespace>/<name>`) names among `found`.
+ *
+ * @throws NotFoundError naming the subscriptions there are, when none matches.
+ * @throws UsageError when several in different namespaces match.
+ */
+export function pickSubscription(found: readonly FoundSubscription[], name: string): FoundSubscription {
   const [namespace, bare] = name.includes("/") ? (name.split("/", 2) as [string, string]) : [undefined, name];
   const matches = found.filter(
     (f) =>
