@@ -6,29 +6,17 @@
  * @module
  */
 import {
-  AuthenticationFailed,
-  authenticationFailedMessage,
   Cycle,
   cycleMessage,
   InvalidProfile,
   InvalidSpec,
   invalidProfileMessage,
   invalidSpecMessage,
-  LimitExceeded,
-  limitExceededMessage,
-  PolicyViolation,
-  policyViolationMessage,
   type Reason,
-  SourceUnavailable,
-  sourceUnavailableMessage,
 } from "../../crds/conditions.js";
 import { isPctlError } from "../../crds/errors.js";
+import { sourceFailureOf, stalled } from "../source-failures.js";
 import type { SyncFailure } from "./status.js";
-
-/** A failure that waits for the spec, the profile or a related object to change. */
-export function stalled(reason: Reason, message: string): SyncFailure {
-  return { reason, message, failure: "stalled" };
-}
 
 /** How a step's caught error reads in the conditions. */
 export interface FailureContext {
@@ -43,29 +31,20 @@ export interface FailureContext {
 }
 
 /**
- * Maps one of our errors to the reason, message and failure class a user reads. Anything else is a
- * bug and is rethrown, so the hook answers non-200 and nothing is applied.
+ * Maps one of our errors to the reason, message and failure class a user reads: a repository's
+ * failures as both controllers read them (`sourceFailureOf`), the rest as this step means them.
+ * Anything else is a bug and is rethrown, so the hook answers non-200 and nothing is applied.
  */
 export function failureOf(error: unknown, context: FailureContext): SyncFailure {
   if (!isPctlError(error)) throw error;
+  const source = sourceFailureOf(error, { url: context.url, secretName: context.secretName, noun: "source" });
+  if (source !== undefined) return source;
   const detail = error.message;
   switch (error.code) {
-    case "SourceUnavailable":
-      return {
-        reason: SourceUnavailable,
-        message: sourceUnavailableMessage(context.url, detail),
-        failure: "transient",
-      };
-    case "AuthenticationFailed":
-      return stalled(AuthenticationFailed, authenticationFailedMessage(context.url, context.secretName));
-    case "PolicyViolation":
-      return stalled(PolicyViolation, policyViolationMessage(`source ${context.url}`, detail));
     case "Cycle": {
       const cycle = error.data.cycle;
       return stalled(Cycle, Array.isArray(cycle) ? cycleMessage(cycle.map(String)) : detail);
     }
-    case "LimitExceeded":
-      return stalled(LimitExceeded, limitExceededMessage(detail));
     case "InvalidProfile":
       return stalled(InvalidProfile, invalidProfileMessage(context.url, detail));
     case "NotFound":

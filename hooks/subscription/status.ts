@@ -26,8 +26,8 @@ import {
   succeededMessage,
   suspendedMessage,
 } from "../../crds/conditions.js";
-import type { FailureClass } from "../../crds/errors.js";
 import type { ProfileSubscriptionStatus } from "../../crds/profile-subscription.js";
+import type { ConditionFailure } from "../source-failures.js";
 import type { ChildState } from "./observed.js";
 
 /** One artifact as the status reports it, with the state that decided its line. */
@@ -46,12 +46,7 @@ export interface ArtifactReport {
 }
 
 /** Why a sync stopped before it could compute children: a reason, a message and a failure class. */
-export interface SyncFailure {
-  readonly reason: Reason;
-  readonly message: string;
-  /** `stalled`: the spec or the profile must change; otherwise it is retried. */
-  readonly failure: FailureClass;
-}
+export type SyncFailure = ConditionFailure;
 
 /** What {@link summarizeStatus} summarises. */
 export interface StatusInput {

@@ -37,10 +37,11 @@ import { type ExpansionPlan, releaseKey, releaseKind } from "../../synth/plan.js
 import { availableUpdates, resolveCatalogEntry } from "../catalog/resolve.js";
 import type { Logger } from "../log.js";
 import type { SyncAnswer } from "../routes/metacontroller.js";
+import { stalled } from "../source-failures.js";
 import { credentialsFromSecretData, type SourceCredentials } from "../sources/credentials.js";
 import type { ResolvedSource, SourceFetcher, SourceRef } from "../sources/fetcher.js";
 import type { ProfileTreeNode } from "../sources/tree.js";
-import { failureOf, stalled } from "./failures.js";
+import { failureOf } from "./failures.js";
 import { asObserved, childHealth, desiredFromObserved, observedChildren, RELEASE_KINDS } from "./observed.js";
 import { parameterSources, referenceRevisions, relatedCatalog, secretData } from "./related.js";
 import { type ArtifactReport, type SyncFailure, summarizeStatus } from "./status.js";
