@@ -13,5 +13,6 @@ export { register as outdated } from "./outdated.js";
 export { register as render } from "./render.js";
 export { register as search } from "./search.js";
 export { register as show } from "./show.js";
+export { register as uninstall } from "./uninstall.js";
 export { register as upgrade } from "./upgrade.js";
 export { register as validate } from "./validate.js";
