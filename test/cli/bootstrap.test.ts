@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createProgram } from "../../cli/main.js";
 import { git } from "../support/git-repo.js";
-import { removeAll, runPctl, tempDir } from "./support.js";
+import { PCTL_BIN, removeAll, runPctl, tempDir } from "./support.js";
 
 const cleanup: string[] = [];
 afterAll(() => removeAll(cleanup));
@@ -57,11 +59,27 @@ describe("pctl --help", () => {
   it("every verb has --help", async () => {
     const dir = await tempDir();
     cleanup.push(dir);
-    for (const verb of ["search", "show", "install", "list", "outdated", "upgrade", "bootstrap"]) {
+    const verbs = createProgram().commands.map((command) => command.name());
+    expect(verbs.length).toBeGreaterThanOrEqual(12);
+    for (const verb of verbs) {
       const result = await runPctl([verb, "--help"], { cwd: dir });
       expect(result.code, verb).toBe(0);
       expect(result.stdout, verb).toMatch(new RegExp(`^Usage: pctl ${verb}`));
       expect(result.stdout, verb).toContain("-o, --output <format>");
     }
+  });
+
+  it("ends quietly when the reader closes the pipe early, as `pctl --help | head -1` does", async () => {
+    const child = spawn(process.execPath, [PCTL_BIN, "install", "--help"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((done) => child.on("close", done));
+    expect(stderr).not.toContain("EPIPE");
+    expect(code).toBe(0);
   });
 });

@@ -16,7 +16,8 @@ import { outputOf } from "../../cli/child-output.js";
 import { git } from "../support/git-repo.js";
 import { GitServer } from "../support/git-server.js";
 
-const PCTL = resolve(dirname(fileURLToPath(import.meta.url)), "../../cli/bin/pctl.js");
+/** The `pctl` launcher, run as a subprocess with node. */
+export const PCTL_BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../cli/bin/pctl.js");
 
 /** What a run of pctl printed and how it ended. */
 export interface PctlResult {
@@ -45,7 +46,7 @@ export async function runPctl(
   args: readonly string[],
   { cwd, env = baseEnv(), input }: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
 ): Promise<PctlResult> {
-  const child = spawn(process.execPath, [PCTL, ...args], { cwd, env });
+  const child = spawn(process.execPath, [PCTL_BIN, ...args], { cwd, env });
   const output = outputOf(child);
   child.stdin.end(input ?? "");
   const { stdout, stderr, code } = await output;
