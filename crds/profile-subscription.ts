@@ -17,6 +17,7 @@ import {
   ObjectMetaSchema,
   type ParseOptions,
   parseWithSchema,
+  SecretRefSchema,
   SemverRangeSchema,
   ValuesSchema,
 } from "./common.js";
@@ -31,6 +32,9 @@ export const CatalogRefSchema = z.strictObject({
   profile: DnsLabelSchema.describe("The profile's name in the catalog."),
   version: SemverRangeSchema.optional().describe(
     "An exact version or a semver range; the highest version in the catalog when left out.",
+  ),
+  secretRef: SecretRefSchema.optional().describe(
+    "A Secret in the subscription's namespace with username and password, or bearerToken, for the repository of the catalog entry. The catalog's own Secrets are never read.",
   ),
 });
 

@@ -26,7 +26,8 @@ export interface RelatedNames {
 }
 
 /**
- * The objects a subscription reads, by name: the source's `secretRef`, every `parametersFrom` and
+ * The objects a subscription reads, by name: the `secretRef` of the source or of the catalog entry
+ * (always in the subscription's namespace), every `parametersFrom` and
  * `valuesFrom` object (of all artifacts), and the catalog of a catalog subscription (its namespace
  * defaults to the subscription's). Names are sorted and unique, so the answer is stable.
  */
@@ -36,6 +37,7 @@ export function relatedNames(spec: ProfileSubscriptionSpec, namespace: string): 
   const add = (kind: "ConfigMap" | "Secret", name: string) =>
     (kind === "Secret" ? secrets : configMaps).add(name);
   if (spec.source?.secretRef) secrets.add(spec.source.secretRef.name);
+  if (spec.catalog?.secretRef) secrets.add(spec.catalog.secretRef.name);
   for (const entry of spec.parametersFrom ?? []) add(entry.kind, entry.name);
   for (const override of Object.values(spec.artifacts ?? {})) {
     for (const entry of override.valuesFrom ?? []) add(entry.kind, entry.name);

@@ -85,14 +85,78 @@ export interface SyncState {
 export type SyncStep = (state: SyncState) => Promise<SyncFailure | undefined>;
 
 /**
+ * The credentials in the Secret that `field`.secretRef names, read from the subscription's own
+ * namespace only (never the catalog's), or the failure that stops the sync: AuthenticationFailed
+ * naming the Secret when it is missing or holds no usable keys. No Secret named, no credentials.
+ */
+function sourceCredentials(
+  state: SyncState,
+  field: "spec.source" | "spec.catalog",
+  secretName: string | undefined,
+  url: string,
+): { readonly credentials?: SourceCredentials } | { readonly failure: SyncFailure } {
+  if (secretName === undefined) return {};
+  const data = secretData(state.request, state.namespace, secretName);
+  if (data === undefined) {
+    return {
+      failure: stalled(
+        AuthenticationFailed,
+        `Secret ${secretName} named by ${field}.secretRef is not in namespace ${state.namespace}; create it with username and password, or bearerToken`,
+      ),
+    };
+  }
+  try {
+    return { credentials: credentialsFromSecretData(data, secretName) };
+  } catch (error) {
+    return {
+      failure: failureOf(error, {
+        url,
+        secretName,
+        notFound: AuthenticationFailed,
+        invalid: AuthenticationFailed,
+      }),
+    };
+  }
+}
+
+/**
+ * Resolves the root repository through the fetcher, with the credentials of the Secret `field`
+ * names, and records it with them for the later steps (and the GitRepository child's secretRef).
+ * A refused credential reads as AuthenticationFailed naming the Secret, whichever field named it.
+ */
+async function resolveRoot(
+  state: SyncState,
+  field: "spec.source" | "spec.catalog",
+  secretName: string | undefined,
+  request: Omit<Parameters<SyncDeps["sources"]["resolve"]>[0], "credentials">,
+  reported: (resolved: ResolvedSource) => ResolvedSource,
+): Promise<SyncFailure | undefined> {
+  const secret = sourceCredentials(state, field, secretName, request.url);
+  if ("failure" in secret) return secret.failure;
+  const { credentials } = secret;
+  try {
+    const resolved = await state.deps.sources.resolve({ ...request, credentials });
+    state.source = {
+      resolved: reported(resolved),
+      ...(credentials !== undefined && { credentials }),
+      ...(secretName !== undefined && { secretName }),
+    };
+  } catch (error) {
+    return failureOf(error, { url: request.url, secretName, notFound: VersionNotFound });
+  }
+  return undefined;
+}
+
+/**
  * Resolves the profile's source to a commit: `spec.source` through the fetcher, with the Secret
  * named by `secretRef` as credentials; or `spec.catalog` through the related catalog's status (an
- * exact version or a semver range), which also yields `availableUpdates`.
+ * exact version or a semver range), which also yields `availableUpdates`, then through the fetcher
+ * with the Secret named by `spec.catalog.secretRef`, in the subscription's namespace.
  * Stops with SourceUnavailable (transient), AuthenticationFailed, PolicyViolation, CatalogNotFound,
  * VersionNotFound or InvalidSpec.
  */
 export const resolveSource: SyncStep = async (state) => {
-  const { spec, namespace, request, deps } = state;
+  const { spec, namespace, request } = state;
   if (spec.catalog !== undefined) {
     const catalogNamespace = spec.catalog.namespace ?? namespace;
     const catalog = relatedCatalog(request, catalogNamespace, spec.catalog.catalog);
@@ -111,57 +175,31 @@ export const resolveSource: SyncStep = async (state) => {
     const path = entry.path ?? "";
     const tag = entry.tag ?? (entry.commit === undefined ? profileTag(path, entry.version) : undefined);
     const ref: SourceRef = entry.commit !== undefined ? { commit: entry.commit } : { tag };
-    try {
-      const resolved = await deps.sources.resolve({ url: entry.url, ref, path });
+    const failure = await resolveRoot(
+      state,
+      "spec.catalog",
+      spec.catalog.secretRef?.name,
+      { url: entry.url, ref, path },
       // Report the tag the catalog names, not the bare commit a pinned entry resolves to.
-      state.source = { resolved: { ...resolved, ref: tag ?? resolved.ref, version: entry.version } };
-    } catch (error) {
-      return failureOf(error, { url: entry.url, notFound: VersionNotFound });
-    }
+      (resolved) => ({ ...resolved, ref: tag ?? resolved.ref, version: entry.version }),
+    );
+    if (failure !== undefined) return failure;
     state.availableUpdates = availableUpdates(catalog, spec.catalog.profile, entry.version);
     return undefined;
   }
 
   const source = spec.source!;
-  const secretName = source.secretRef?.name;
-  let credentials: SourceCredentials | undefined;
-  if (secretName !== undefined) {
-    const data = secretData(request, namespace, secretName);
-    if (data === undefined) {
-      return stalled(
-        AuthenticationFailed,
-        `Secret ${secretName} named by spec.source.secretRef is not in namespace ${namespace}; create it with username and password, or bearerToken`,
-      );
-    }
-    try {
-      credentials = credentialsFromSecretData(data, secretName);
-    } catch (error) {
-      return failureOf(error, {
-        url: source.url,
-        secretName,
-        notFound: AuthenticationFailed,
-        invalid: AuthenticationFailed,
-      });
-    }
-  }
   const { branch, tag, semver, commit } = source;
-  try {
-    const resolved = await deps.sources.resolve({
-      url: source.url,
-      ref: { branch, tag, semver, commit },
-      path: source.path,
-      credentials,
-    });
-    const version = resolved.version ?? (tag === undefined ? undefined : parseProfileTag(tag)?.version);
-    state.source = {
-      resolved: { ...resolved, ...(version !== undefined && { version }) },
-      ...(credentials !== undefined && { credentials }),
-      ...(secretName !== undefined && { secretName }),
-    };
-  } catch (error) {
-    return failureOf(error, { url: source.url, secretName, notFound: VersionNotFound });
-  }
-  return undefined;
+  return resolveRoot(
+    state,
+    "spec.source",
+    source.secretRef?.name,
+    { url: source.url, ref: { branch, tag, semver, commit }, path: source.path },
+    (resolved) => {
+      const version = resolved.version ?? (tag === undefined ? undefined : parseProfileTag(tag)?.version);
+      return { ...resolved, ...(version !== undefined && { version }) };
+    },
+  );
 };
 
 /**

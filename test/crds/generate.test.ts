@@ -211,6 +211,22 @@ describe("the zod schemas and the generated CRDs", () => {
     expect(ProfileSubscriptionSchema.safeParse(document).success).toBe(false);
   });
 
+  it("both accept a catalog subscription whose entry's repository needs a secretRef", () => {
+    const { source: _source, ...spec } = subscription().spec;
+    const document = {
+      ...subscription(),
+      spec: {
+        ...spec,
+        catalog: { catalog: "company", profile: "nginx", secretRef: { name: "git-credentials" } },
+      },
+    };
+    expect(validateResource(document, crds, { strictCel: true })).toEqual([]);
+    expect(ProfileSubscriptionSchema.safeParse(document).success).toBe(true);
+    document.spec.catalog.secretRef.name = "Git_Credentials";
+    expect(crdAccepts(document)).toBe(false);
+    expect(ProfileSubscriptionSchema.safeParse(document).success).toBe(false);
+  });
+
   it("both refuse a catalog with a bad interval", () => {
     const [, catalog] = examples("catalogs")[0]!;
     const document = { ...catalog, spec: { ...(catalog.spec as object), interval: "5" } };

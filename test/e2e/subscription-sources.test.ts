@@ -211,3 +211,81 @@ describe("a private source", () => {
     });
   });
 });
+
+describe("a catalog entry in a private repository", () => {
+  const PASSWORD = "catalogued-pw-31";
+  const PLATFORM = "platform";
+
+  it("is stalled without spec.catalog.secretRef, and installs once it names a Secret with the credentials", async () => {
+    const repo = await env.git.createRepository("private-catalogued", {
+      auth: { username: "pctl", password: PASSWORD },
+    });
+    await repo.commit(webFiles("1.0.0"));
+    const commit = await repo.tag("web/v1.0.0");
+    // The catalog's own Secret sits in its namespace: a subscription in another never reads it.
+    env.store.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "catalog-git", namespace: PLATFORM },
+      stringData: { username: "pctl", password: PASSWORD },
+    } as never);
+    env.store.create({
+      apiVersion: API_VERSION,
+      kind: "ProfileCatalogSource",
+      metadata: { name: "private-company", namespace: PLATFORM },
+      spec: {
+        repositories: [{ url: env.git.urlOf("private-catalogued"), secretRef: { name: "catalog-git" } }],
+      },
+      status: {
+        profiles: [
+          {
+            name: "web",
+            version: "1.0.0",
+            tag: "web/v1.0.0",
+            url: env.git.urlOf("private-catalogued"),
+            path: "web",
+            commit,
+          },
+        ],
+      },
+    } as never);
+    const catalog = { catalog: "private-company", namespace: PLATFORM, profile: "web", version: "1.0.0" };
+    env.subscribe("private-catalog", { catalog });
+    await env.settle();
+    expect(conditions("private-catalog").map((c) => [c.type, c.status, c.reason])).toEqual([
+      [ConditionTypes.Ready, "False", AuthenticationFailed],
+      [ConditionTypes.Stalled, "True", AuthenticationFailed],
+    ]);
+    expect(env.childKeys("private-catalog")).toEqual([]);
+
+    // A Secret of the subscription's namespace with the wrong password is refused, naming it.
+    env.store.create({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "catalogued-git", namespace: NAMESPACE },
+      stringData: { username: "pctl", password: "wrong" },
+    } as never);
+    env.updateSpec("private-catalog", { catalog: { ...catalog, secretRef: { name: "catalogued-git" } } });
+    await env.settle();
+    expect(conditions("private-catalog")[0]).toEqual({
+      type: ConditionTypes.Ready,
+      status: "False",
+      reason: AuthenticationFailed,
+      message: authenticationFailedMessage(env.git.urlOf("private-catalogued"), "catalogued-git"),
+    });
+
+    env.store.update({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "catalogued-git", namespace: NAMESPACE },
+      stringData: { username: "pctl", password: PASSWORD },
+    } as never);
+    await env.settle();
+    expect(conditions("private-catalog")[0]).toMatchObject({ type: ConditionTypes.Ready, status: "True" });
+    expect(env.subscription("private-catalog").status?.resolved).toMatchObject({ version: "1.0.0", commit });
+    expect(env.child("GitRepository", "private-catalog")!.spec).toMatchObject({
+      ref: { tag: "web/v1.0.0", commit },
+      secretRef: { name: "catalogued-git" },
+    });
+  });
+});

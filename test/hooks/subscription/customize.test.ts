@@ -80,6 +80,30 @@ describe("customizeSubscription", () => {
     expect(answer.relatedResources?.[0]).toMatchObject({ namespace: "team-a", names: ["company"] });
   });
 
+  it("asks for the catalog entry's Secret in the subscription's namespace, not the catalog's", async () => {
+    const answer = await customizeSubscription({
+      controller,
+      parent: parent({
+        catalog: {
+          catalog: "company",
+          namespace: "platform",
+          profile: "nginx",
+          secretRef: { name: "git-creds" },
+        },
+        parametersFrom: [{ kind: "Secret", name: "web-params" }],
+      }),
+    });
+    expect(answer.relatedResources).toEqual([
+      { apiVersion: "v1", resource: "secrets", namespace: "team-a", names: ["git-creds", "web-params"] },
+      {
+        apiVersion: "profiles.pctl.dev/v1alpha1",
+        resource: "profilecatalogsources",
+        namespace: "platform",
+        names: ["company"],
+      },
+    ]);
+  });
+
   it("asks for nothing when the spec does not parse, leaving the sync to report it", async () => {
     const answer = await customizeSubscription({
       controller,

@@ -332,4 +332,60 @@ describe("syncSubscription", () => {
     ]);
     expect(JSON.stringify(answer)).not.toContain("hunter2");
   });
+
+  it("hands the credentials of spec.catalog.secretRef, from the subscription's namespace, to the fetcher", async () => {
+    const seen: unknown[] = [];
+    const sources: Fetcher = {
+      resolve: async (req) => {
+        seen.push(req.credentials);
+        return resolved;
+      },
+      resolveTree: async (req) => {
+        seen.push(req.credentials);
+        return tree;
+      },
+    };
+    const catalog = {
+      apiVersion: "profiles.pctl.dev/v1alpha1",
+      kind: "ProfileCatalogSource",
+      metadata: { name: "company", namespace: "platform" },
+      spec: { repositories: [{ url: URL, secretRef: { name: "platform-creds" } }] },
+      status: { profiles: [{ name: "web", version: "1.0.0", url: URL, path: "", commit: COMMIT }] },
+    };
+    const secret = (namespace: string, password: string) => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "creds", namespace },
+      stringData: { username: "me", password },
+    });
+    const answer = await syncSubscription(
+      request(
+        {
+          catalog: {
+            catalog: "company",
+            namespace: "platform",
+            profile: "web",
+            secretRef: { name: "creds" },
+          },
+          parameters: { hostname: "h" },
+        },
+        {
+          "ProfileCatalogSource.profiles.pctl.dev/v1alpha1": { "platform/company": catalog as never },
+          "Secret.v1": {
+            "platform/creds": secret("platform", "not-this-one") as never,
+            "team-a/creds": secret("team-a", "hunter2") as never,
+          },
+        },
+      ),
+      deps(sources),
+    );
+    expect(seen).toEqual([
+      { username: "me", password: "hunter2" },
+      { username: "me", password: "hunter2" },
+    ]);
+    expect(answer.children.find((child) => child.kind === "GitRepository")?.spec).toMatchObject({
+      secretRef: { name: "creds" },
+    });
+    expect(JSON.stringify(answer)).not.toContain("hunter2");
+  });
 });
