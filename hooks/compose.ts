@@ -1,8 +1,6 @@
 /**
- * The composition root: builds the hook handlers and the catalog API from the configuration.
- *
- * This is the one place later work plugs into. A new hook family adds its construction here
- * (for example `subscriptionHooks: subscriptionHooks({ sources, now, log })`) and `main.ts` serves it.
+ * The composition root: builds the hook handlers and the catalog API from the configuration, with
+ * the one source fetcher (and its caches) they share. `createApp` mounts what the role serves.
  * @module
  */
 import { existsSync } from "node:fs";
@@ -18,7 +16,7 @@ import { createSourceFetcher } from "./sources/fetcher.js";
 import { createSourcePolicy } from "./sources/policy.js";
 import { subscriptionHooks } from "./subscription/hooks.js";
 
-/** What {@link composeHandlers} builds; each part is optional until it is implemented. */
+/** What {@link composeHandlers} builds; `createApp` mounts the parts the process's role serves. */
 export interface ComposedHandlers {
   readonly subscriptionHooks?: CompositeHooks;
   readonly catalogHooks?: CompositeHooks;
