@@ -288,6 +288,7 @@ export async function renderInput(
       },
       full: options.full ?? false,
       objects,
+      policy: createSourcePolicy(sourcePolicyOptionsFromEnv(ctx.env)),
       ...(options.kubeVersion !== undefined && { kubeVersion: options.kubeVersion }),
     }),
   );

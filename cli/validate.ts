@@ -4,7 +4,8 @@
  *
  * Checks, per profile: the YAML and the schema of `profile.yaml` (artifact names unique, dependsOn
  * without loops, paths relative and without `..`), the directory name, that chart and kustomize
- * paths exist and stay inside the profile directory, `helm lint` on local charts, a kustomize build
+ * paths exist and stay inside the profile directory, `helm lint` on local charts (their missing
+ * dependencies built first, as Flux does), a kustomize build
  * of each kustomize artifact with its patches, that nested sources resolve without nesting cycles,
  * that every `${param}` is declared and every declared parameter is used; and for the repository,
  * that profile tags are `<dir>/v<semver>`.
@@ -12,7 +13,8 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import type { Command } from "commander";
@@ -31,6 +33,7 @@ import { findRepositoryRoot } from "./config.js";
 import { contextOf } from "./context.js";
 import { ExitCode } from "./errors.js";
 import { formatData } from "./output.js";
+import { prepareChart } from "./render/chart-dependencies.js";
 import { buildKustomization } from "./render/kustomize.js";
 import { YamlPositions } from "./render/positions.js";
 import { variableReferences } from "./render/substitute.js";
@@ -123,7 +126,7 @@ export async function validateRepository(
         checkName(context);
         checkParameters(context, await kustomizeTexts(context));
         await Promise.all([
-          checkArtifacts(context),
+          checkArtifacts(context, options.offline ?? false),
           checkNested(context, { offline: options.offline ?? false, ownRepository, sources, edges }),
         ]);
       }),
@@ -207,8 +210,14 @@ function checkName({ entry, profile, report }: ProfileContext): void {
   );
 }
 
-/** Local chart and kustomize paths: present, inside the profile directory, and building. */
-async function checkArtifacts({ root, entry, profile, report }: ProfileContext): Promise<void> {
+/**
+ * Local chart and kustomize paths: present, inside the profile directory, and building. A chart's
+ * dependencies missing from `charts/` are built first, in a copy (offline: only `file://` ones).
+ */
+async function checkArtifacts(
+  { root, entry, profile, report }: ProfileContext,
+  offline: boolean,
+): Promise<void> {
   const profileDir = join(root, entry.dir);
   await Promise.all(
     profile.spec.artifacts.map(async (artifact, index) => {
@@ -252,9 +261,26 @@ async function checkArtifacts({ root, entry, profile, report }: ProfileContext):
           report(entry.file, line, "path", `artifact ${artifact.name}: ${path} holds no Chart.yaml`);
           return;
         }
-        for (const finding of await helmLint(target)) {
-          const file = join(entry.dir, path, finding.file).split(sep).join("/");
-          report(file, finding.line ?? 1, "helm-lint", `helm lint: ${finding.message}`, finding.severity);
+        const scratch = await mkdtemp(join(tmpdir(), "pctl-validate-chart-"));
+        try {
+          let chartDir = target;
+          try {
+            const prepared = await prepareChart(await readTree(profileDir), path, scratch, {
+              policy: createSourcePolicy(sourcePolicyOptionsFromEnv()),
+              localOnly: offline,
+            });
+            if (prepared.built.length > 0) chartDir = prepared.dir;
+          } catch (error) {
+            if (!isPctlError(error)) throw error;
+            report(entry.file, line, "chart-dependencies", `artifact ${artifact.name}: ${error.message}`);
+            return;
+          }
+          for (const finding of await helmLint(chartDir)) {
+            const file = join(entry.dir, path, finding.file).split(sep).join("/");
+            report(file, finding.line ?? 1, "helm-lint", `helm lint: ${finding.message}`, finding.severity);
+          }
+        } finally {
+          await rm(scratch, { recursive: true, force: true });
         }
       } else if ("kustomize" in artifact) {
         try {

@@ -13,12 +13,18 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { NotFoundError } from "../../crds/errors.js";
 import { parseYamlAll } from "../../crds/yaml.js";
-import { normalizeSourceUrl } from "../../hooks/sources/policy.js";
+import {
+  createSourcePolicy,
+  normalizeSourceUrl,
+  type SourcePolicy,
+  sourcePolicyOptionsFromEnv,
+} from "../../hooks/sources/policy.js";
 import type { ChildObject } from "../../synth/children.js";
 import type { PlannedPatch } from "../../synth/plan.js";
 import { runTool } from "../tools/run.js";
+import { prepareChart, subtree } from "./chart-dependencies.js";
 import { composeValues, type HelmValues, type ValuesReference } from "./helm-values.js";
-import { buildKustomization, writeTree } from "./kustomize.js";
+import { buildKustomization } from "./kustomize.js";
 import { type ObjectStore, objectKey, supplyHint, type ValuesKind } from "./objects.js";
 import type { KubeObject } from "./substitute.js";
 
@@ -52,6 +58,13 @@ export interface FullRenderOptions {
   readonly namespace: string;
   /** The files of every GitRepository child's repository at its commit. */
   readonly repositories: RepositoryFiles;
+  /**
+   * The profile directories of each repository, keyed like {@link RepositoryFiles}: the `file://`
+   * dependencies of a chart stay inside the profile holding it. [default: the repository root]
+   */
+  readonly profileDirectories?: ReadonlyMap<string, readonly string[]>;
+  /** Where the dependencies of a chart from git may be fetched. [default: the environment's policy] */
+  readonly policy?: SourcePolicy;
   /** ConfigMaps and Secrets the cluster would hold besides the children. [default: none] */
   readonly objects?: ObjectStore;
   /** Child names in dependency order; the result follows it. [default: the children's order] */
@@ -156,26 +169,32 @@ function gitFiles(
   byKey: ReadonlyMap<string, ChildObject>,
   options: FullRenderOptions,
 ): ReadonlyMap<string, Uint8Array> {
+  return gitSource(name, byKey, options).files;
+}
+
+function gitSource(
+  name: string,
+  byKey: ReadonlyMap<string, ChildObject>,
+  options: FullRenderOptions,
+): { files: ReadonlyMap<string, Uint8Array>; key: string } {
   const spec = specOf(byKey.get(`GitRepository/${name}`)) as { url?: string; ref?: { commit?: string } };
-  const files =
-    spec.url === undefined
-      ? undefined
-      : options.repositories.get(repositoryKey(spec.url, spec.ref?.commit ?? ""));
-  if (files === undefined) {
+  const key = spec.url === undefined ? undefined : repositoryKey(spec.url, spec.ref?.commit ?? "");
+  const files = key === undefined ? undefined : options.repositories.get(key);
+  if (key === undefined || files === undefined) {
     throw new NotFoundError(`GitRepository ${name}: its files were not fetched`, {
       data: { gitRepository: name },
     });
   }
-  return files;
+  return { files, key };
 }
 
-/** The files below `dir` of a repository, keyed relative to `dir`. */
-function subtree(files: ReadonlyMap<string, Uint8Array>, dir: string): Map<string, Uint8Array> {
-  const prefix = dir === "" ? "" : `${dir}/`;
-  const out = new Map<string, Uint8Array>();
-  for (const [path, content] of files)
-    if (path.startsWith(prefix)) out.set(path.slice(prefix.length), content);
-  return out;
+/** The innermost of `directories` holding `path`; `""` (the repository root) when none does. */
+function profileDirectoryOf(directories: readonly string[], path: string): string {
+  let best = "";
+  for (const dir of directories.map(cleanPath)) {
+    if ((dir === "" || path === dir || path.startsWith(`${dir}/`)) && dir.length >= best.length) best = dir;
+  }
+  return best;
 }
 
 const cleanPath = (path: string | undefined) => (path ?? "").replace(/^\.\/?/, "").replace(/\/+$/, "");
@@ -206,9 +225,18 @@ async function helmTemplate(
     } else if (spec.chart !== undefined) {
       const { chart, version, sourceRef } = spec.chart.spec;
       if (sourceRef.kind === "GitRepository") {
-        const dir = join(scratch, "chart");
-        await writeTree(dir, subtree(gitFiles(sourceRef.name, byKey, options), cleanPath(chart)));
-        chartArgs.push(dir);
+        // Like source-controller: the chart with the dependencies its charts/ lacks, file://
+        // paths kept inside the profile directory.
+        const { files, key } = gitSource(sourceRef.name, byKey, options);
+        const path = cleanPath(chart);
+        const profile = profileDirectoryOf(options.profileDirectories?.get(key) ?? [], path);
+        const prepared = await prepareChart(
+          subtree(files, profile),
+          profile === "" ? path : path.slice(profile.length + 1),
+          scratch,
+          { policy: options.policy ?? createSourcePolicy(sourcePolicyOptionsFromEnv()) },
+        );
+        chartArgs.push(prepared.dir);
       } else {
         const repository = specOf(byKey.get(`HelmRepository/${sourceRef.name}`)) as { url: string };
         chartArgs.push(chart, "--repo", repository.url);

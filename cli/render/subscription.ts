@@ -9,6 +9,7 @@ import { NotFoundError } from "../../crds/errors.js";
 import type { CatalogRef, ProfileSubscription } from "../../crds/profile-subscription.js";
 import type { SourceCredentials } from "../../hooks/sources/credentials.js";
 import type { SourceFetcher, SourceRequest } from "../../hooks/sources/fetcher.js";
+import type { SourcePolicy } from "../../hooks/sources/policy.js";
 import type { ProfileTreeNode } from "../../hooks/sources/tree.js";
 import { buildChildren, type ChildObject } from "../../synth/children.js";
 import { expandSubscription } from "../../synth/expand.js";
@@ -41,6 +42,8 @@ export interface RenderSubscriptionOptions {
   readonly kubeVersion?: string;
   /** Releases rendered at once. [default: the number of CPUs, at least 4] */
   readonly concurrency?: number;
+  /** Where the dependencies of charts from git may be fetched. [default: the environment's policy] */
+  readonly policy?: SourcePolicy;
 }
 
 /** What a subscription renders to. */
@@ -97,10 +100,12 @@ export async function renderSubscription(
     ? await renderReleases(children, {
         namespace,
         repositories: repositoryFiles(tree),
+        profileDirectories: profileDirectories(tree),
         order: dependencyOrder(plan),
         ...(options.objects !== undefined && { objects: options.objects }),
         ...(options.kubeVersion !== undefined && { kubeVersion: options.kubeVersion }),
         ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        ...(options.policy !== undefined && { policy: options.policy }),
       })
     : [];
   return { subscription: subscription.metadata.name, namespace, tree, plan, children, releases };
@@ -148,6 +153,18 @@ export function repositoryFiles(tree: ProfileTreeNode): Map<string, Map<string, 
   };
   visit(tree);
   return repositories;
+}
+
+/** The profile directories of every repository of the tree, keyed like {@link repositoryFiles}. */
+export function profileDirectories(tree: ProfileTreeNode): Map<string, string[]> {
+  const directories = new Map<string, string[]>();
+  const visit = (node: ProfileTreeNode) => {
+    const key = repositoryKey(node.source.url, node.source.commit);
+    directories.set(key, [...(directories.get(key) ?? []), node.source.path]);
+    for (const child of node.children.values()) visit(child);
+  };
+  visit(tree);
+  return directories;
 }
 
 /** Child names of the plan's releases, every dependency before what depends on it. */

@@ -1,9 +1,7 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -16,6 +14,7 @@ import { createSourceFetcher, type SourceFetcher } from "../../hooks/sources/fet
 import { createSourcePolicy } from "../../hooks/sources/policy.js";
 import type { TestRepository } from "../support/git-repo.js";
 import { GitServer } from "../support/git-server.js";
+import { CACHE_CHART, dependentProfile, HelmRepoServer, writeFiles } from "../support/helm-repo.js";
 
 const run = promisify(execFile);
 const pctl = join(import.meta.dirname, "..", "..", "cli", "bin", "pctl.js");
@@ -73,6 +72,14 @@ spec:
 `;
 }
 
+const ESCAPE_PROFILE = `apiVersion: profiles.pctl.dev/v1alpha1
+kind: Profile
+metadata: { name: escape }
+spec:
+  description: a chart whose dependency leaves the profile
+  artifacts: [{ name: app, chart: { path: charts/app } }]
+`;
+
 const REDIS = {
   "redis/profile.yaml": `apiVersion: profiles.pctl.dev/v1alpha1
 kind: Profile
@@ -88,7 +95,7 @@ spec:
 describe("pctl render --full against real helm and kubectl", () => {
   let git: GitServer;
   let repo: TestRepository;
-  let charts: Server;
+  let charts: HelmRepoServer;
   let helmRepo: string;
   let scratch: string;
   let sources: SourceFetcher;
@@ -99,28 +106,9 @@ describe("pctl render --full against real helm and kubectl", () => {
   beforeAll(async () => {
     [helm, kubectl] = await Promise.all([locateTool("helm"), locateTool("kubectl")]);
     scratch = await mkdtemp(join(tmpdir(), "pctl-render-"));
-    const repoDir = join(scratch, "helm-repo");
-    await mkdir(repoDir, { recursive: true });
-    charts = createServer((req, res) => {
-      readFile(join(repoDir, (req.url ?? "/").split("?")[0]!)).then(
-        (body) => res.end(body),
-        () => {
-          res.statusCode = 404;
-          res.end();
-        },
-      );
-    });
-    await new Promise<void>((resolve) => charts.listen(0, "127.0.0.1", resolve));
-    helmRepo = `http://127.0.0.1:${(charts.address() as AddressInfo).port}`;
-    const cacheChart = join(scratch, "cache");
-    await write(cacheChart, {
-      "Chart.yaml": "apiVersion: v2\nname: cache\nversion: 0.2.0\n",
-      "values.yaml": "service: { port: 6379 }\n",
-      "templates/service.yaml":
-        "apiVersion: v1\nkind: Service\nmetadata: { name: {{ .Release.Name }} }\nspec: { ports: [{ port: {{ .Values.service.port }} }] }\n",
-    });
-    await run(helm, ["package", cacheChart, "--destination", repoDir]);
-    await run(helm, ["repo", "index", repoDir, "--url", helmRepo]);
+    charts = await HelmRepoServer.create();
+    helmRepo = charts.url;
+    await charts.publish("cache", CACHE_CHART);
 
     git = await GitServer.create();
     repo = await git.createRepository("profiles");
@@ -140,13 +128,26 @@ describe("pctl render --full against real helm and kubectl", () => {
       "web/manifests/new.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: new }\ndata: { c: d }\n",
     });
     await repo.tag("web/v1.1.0");
+    await repo.commit(dependentProfile(helmRepo));
+    await repo.tag("app/v1.0.0");
+    await repo.commit({
+      "escape/profile.yaml": ESCAPE_PROFILE,
+      "escape/charts/app/Chart.yaml":
+        'apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies: [{ name: lib, version: 1.0.0, repository: "file://../../../app/charts/lib" }]\n',
+    });
+    await repo.tag("escape/v1.0.0");
+    await repo.commit({
+      "unfetchable/profile.yaml": ESCAPE_PROFILE.replaceAll("escape", "unfetchable"),
+      "unfetchable/charts/app/Chart.yaml": `apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies: [{ name: cache, version: 9.9.9, repository: "${helmRepo}" }]\n`,
+    });
+    await repo.tag("unfetchable/v1.0.0");
     sources = createSourceFetcher({ policy: createSourcePolicy({ allowHttp: true, allowLoopback: true }) });
   });
 
   afterAll(async () => {
     await sources?.close();
     await git?.close();
-    charts?.close();
+    await charts?.close();
     await rm(scratch, { recursive: true, force: true });
   });
 
@@ -164,12 +165,7 @@ describe("pctl render --full against real helm and kubectl", () => {
     });
   const objects = new Map([["Secret/web-secret", { "values.yaml": secretValues }]]);
 
-  async function write(dir: string, files: Record<string, string>): Promise<void> {
-    for (const [file, content] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, file)), { recursive: true });
-      await writeFile(join(dir, file), content);
-    }
-  }
+  const write = writeFiles;
 
   async function byHand(args: string[], tool: string): Promise<unknown[]> {
     const { stdout } = await run(tool, args, { maxBuffer: 64 * 1024 * 1024 });
@@ -260,6 +256,76 @@ describe("pctl render --full against real helm and kubectl", () => {
       "kustomization.yaml": "namespace: apps\nresources: [service.yaml]\n",
     });
     expect(release("web-nested-redis")).toEqual(await byHand(["kustomize", join(hand, "redis")], kubectl));
+  });
+
+  const profileOnly = (tag: string) =>
+    parseProfileSubscription({
+      apiVersion: "profiles.pctl.dev/v1alpha1",
+      kind: "ProfileSubscription",
+      metadata: { name: tag.split("/")[0], namespace: "team-a" },
+      spec: { source: { url: git.urlOf("profiles"), tag } },
+    });
+  const policy = createSourcePolicy({ allowHttp: true, allowLoopback: true });
+
+  it("builds the dependencies a chart from git lacks, as source-controller does: equals helm dependency build and helm template by hand", async () => {
+    const rendered = await renderSubscription(profileOnly("app/v1.0.0"), { sources, full: true, policy });
+    const hand = join(scratch, "by-hand-dependencies");
+    await write(hand, dependentProfile(helmRepo));
+    const home = join(hand, "helm-home");
+    await run(helm, [
+      "dependency",
+      "build",
+      join(hand, "app/charts/app"),
+      "--repository-config",
+      join(home, "repositories.yaml"),
+      "--repository-cache",
+      join(home, "cache"),
+      "--registry-config",
+      join(home, "registry.json"),
+    ]);
+    const expected = await byHand(
+      [
+        "template",
+        "app-app",
+        join(hand, "app/charts/app"),
+        "--namespace",
+        "team-a",
+        "--values",
+        join(hand, "app/charts/app/values.yaml"),
+        "--include-crds",
+        "--skip-tests",
+      ],
+      helm,
+    );
+    expect(rendered.releases.map((r) => r.name)).toEqual(["app-app"]);
+    expect(rendered.releases[0]?.objects).toEqual(expected);
+    expect(expected.map((o) => (o as { kind: string }).kind).sort()).toEqual([
+      "ConfigMap",
+      "ConfigMap",
+      "Service",
+    ]);
+    expect(expected).toContainEqual(expect.objectContaining({ spec: { ports: [{ port: 7000 }] } }));
+  });
+
+  it("refuses a file:// dependency that leaves the profile directory, and repositories the policy refuses", async () => {
+    await expect(
+      renderSubscription(profileOnly("escape/v1.0.0"), { sources, full: true, policy }),
+    ).rejects.toThrow(
+      /chart charts\/app: dependency lib \(file:\/\/\.\.\/\.\.\/\.\.\/app\/charts\/lib\) refused: .*leaves the profile directory/,
+    );
+    await expect(
+      renderSubscription(profileOnly("app/v1.0.0"), { sources, full: true, policy: createSourcePolicy() }),
+    ).rejects.toThrow(
+      /chart charts\/app: dependency cache \(http:\/\/127\.0\.0\.1:\d+\) refused: .*PCTL_ALLOW_HTTP/,
+    );
+  });
+
+  it("names the chart and the dependency it cannot fetch", async () => {
+    await expect(
+      renderSubscription(profileOnly("unfetchable/v1.0.0"), { sources, full: true, policy }),
+    ).rejects.toThrow(
+      /chart charts\/app: dependency cache \(http:\/\/127\.0\.0\.1:\d+\) could not be fetched: .*9\.9\.9/,
+    );
   });
 
   it("names the ConfigMaps and Secrets it needs and was not given", async () => {

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatProblems, type ValidationProblem, validateRepository } from "../../cli/validate.js";
 import { git } from "../support/git-repo.js";
 import { GitServer } from "../support/git-server.js";
+import { CACHE_CHART, dependentProfile, HelmRepoServer, writeFiles } from "../support/helm-repo.js";
 
 const run = promisify(execFile);
 const corpus = join(import.meta.dirname, "fixtures", "broken");
@@ -188,6 +190,37 @@ spec:
       } finally {
         delete process.env.PCTL_ALLOW_HTTP;
         delete process.env.PCTL_ALLOW_LOOPBACK;
+      }
+    });
+
+    it("builds a chart's missing dependencies in a copy before helm lint, leaving the checkout alone", async () => {
+      const charts = await HelmRepoServer.create();
+      const dir = join(scratch, "dependencies");
+      Object.assign(process.env, { PCTL_ALLOW_HTTP: "true", PCTL_ALLOW_LOOPBACK: "true" });
+      try {
+        await charts.publish("cache", CACHE_CHART);
+        await writeFiles(dir, dependentProfile(charts.url));
+        expect(await validateRepository(dir, { repositoryUrl: ownUrl })).toEqual([]);
+        expect(existsSync(join(dir, "app/charts/app/charts"))).toBe(false);
+        expect(existsSync(join(dir, "app/charts/app/Chart.lock"))).toBe(false);
+
+        const chartYaml = join(dir, "app/charts/app/Chart.yaml");
+        await writeFile(
+          chartYaml,
+          (await readFile(chartYaml, "utf8")).replace("file://../lib", "file://../../../lib"),
+        );
+        expect(errorsOf(await validateRepository(dir, { repositoryUrl: ownUrl }))).toEqual([
+          expect.objectContaining({
+            file: "app/profile.yaml",
+            line: 8,
+            rule: "chart-dependencies",
+            message: expect.stringMatching(/dependency lib .* leaves the profile directory/),
+          }),
+        ]);
+      } finally {
+        delete process.env.PCTL_ALLOW_HTTP;
+        delete process.env.PCTL_ALLOW_LOOPBACK;
+        await charts.close();
       }
     });
 
