@@ -7,7 +7,7 @@
  */
 
 import { re2ToRegExp, UnsupportedPatternError } from "./re2.js";
-import { jsonEqual } from "./types.js";
+import { isPlainObject, jsonEqual } from "./types.js";
 
 /** The rule uses CEL syntax or a function this evaluator does not implement. */
 export class CelUnsupportedError extends Error {
@@ -290,10 +290,6 @@ class Parser {
   }
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function bool(value: unknown, what: string): boolean {
   if (typeof value !== "boolean") throw new CelEvalError(`${what} must be a bool, got ${typeName(value)}`);
   return value;
@@ -330,7 +326,7 @@ function logical(op: "&&" | "||", left: Node, right: Node, env: Readonly<Record<
 }
 
 function select(operand: unknown, field: string): unknown {
-  if (!isMap(operand)) throw new CelEvalError(`cannot select '${field}' from ${typeName(operand)}`);
+  if (!isPlainObject(operand)) throw new CelEvalError(`cannot select '${field}' from ${typeName(operand)}`);
   if (!Object.hasOwn(operand, field)) throw new CelEvalError(`no such key: ${field}`);
   return operand[field];
 }
@@ -346,7 +342,7 @@ function evaluate(node: Node, env: Readonly<Record<string, unknown>>): unknown {
       return select(evaluate(node.operand, env), node.field);
     case "has": {
       const operand = evaluate(node.operand, env);
-      if (!isMap(operand)) throw new CelEvalError(`has() on ${typeName(operand)}`);
+      if (!isPlainObject(operand)) throw new CelEvalError(`has() on ${typeName(operand)}`);
       return Object.hasOwn(operand, node.field);
     }
     case "index": {
@@ -394,7 +390,7 @@ function binary(op: string, left: unknown, right: unknown): unknown {
   if (op === "!=") return !jsonEqual(left, right);
   if (op === "in") {
     if (Array.isArray(right)) return right.some((item) => jsonEqual(item, left));
-    if (isMap(right) && typeof left === "string") return Object.hasOwn(right, left);
+    if (isPlainObject(right) && typeof left === "string") return Object.hasOwn(right, left);
     throw new CelEvalError(`'in' needs a list or map, got ${typeName(right)}`);
   }
   if (op === "+" && typeof left === "string" && typeof right === "string") return left + right;
@@ -433,7 +429,7 @@ function call(fn: string, target: unknown, args: readonly unknown[]): unknown {
     case "size":
       if (typeof subject === "string") return [...subject].length;
       if (Array.isArray(subject)) return subject.length;
-      if (isMap(subject)) return Object.keys(subject).length;
+      if (isPlainObject(subject)) return Object.keys(subject).length;
       throw new CelEvalError(`size() of ${typeName(subject)}`);
     case "int":
       if (typeof subject === "number") return Math.trunc(subject);
@@ -475,7 +471,7 @@ function macro(node: Extract<Node, { t: "macro" }>, env: Readonly<Record<string,
   const target = evaluate(node.target, env);
   let elements: readonly unknown[];
   if (Array.isArray(target)) elements = target;
-  else if (isMap(target)) elements = Object.keys(target);
+  else if (isPlainObject(target)) elements = Object.keys(target);
   else throw new CelEvalError(`${node.macro}() on ${typeName(target)}`);
   const run = (element: unknown, body: Node): Outcome => attempt(body, { ...env, [node.variable]: element });
   const predicate = node.args[0]!;

@@ -6,12 +6,13 @@
 
 import { loadAll } from "js-yaml";
 import { InvalidInputError } from "../errors.js";
-import type { CustomResourceDefinition, JSONSchemaProps, ValidationIssue } from "./types.js";
+import {
+  type CustomResourceDefinition,
+  isPlainObject,
+  type JSONSchemaProps,
+  type ValidationIssue,
+} from "./types.js";
 import { type ValidateOptions, validateAgainstSchema } from "./validate.js";
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reads the `apiextensions.k8s.io/v1` CRDs from a (multi-document) YAML text. Documents of

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { childPath, type ValidationIssue } from "./types.js";
+import { childPath, isPlainObject, type ValidationIssue } from "./types.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -111,10 +111,6 @@ export function labelValueErrors(value: string): string[] {
     );
   }
   return errors;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Where the metadata sits: a resource root checks names as DNS subdomains, an embedded object more loosely. */

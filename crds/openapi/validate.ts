@@ -12,6 +12,7 @@ import { validateObjectMeta, validateTypeMeta } from "./metadata.js";
 import { re2ToRegExp, UnsupportedPatternError } from "./re2.js";
 import {
   childPath,
+  isPlainObject,
   type JSONSchemaProps,
   jsonEqual,
   type ValidationIssue,
@@ -30,10 +31,6 @@ export interface ValidateOptions {
 }
 
 const TYPE_META_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === null) return "null";
