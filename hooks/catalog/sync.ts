@@ -7,7 +7,7 @@
 import semver from "semver";
 import { InvalidSpec, invalidSpecMessage } from "../../crds/conditions.js";
 import { isPctlError } from "../../crds/errors.js";
-import { type CompositeHookRequest, type KubernetesObject, relatedOf } from "../../crds/metacontroller.js";
+import type { CompositeHookRequest, KubernetesObject } from "../../crds/metacontroller.js";
 import {
   type CatalogProfile,
   type ProfileCatalogSource,
@@ -18,6 +18,7 @@ import {
 import type { SyncAnswer, SyncHandler } from "../routes/metacontroller.js";
 import { stalled } from "../source-failures.js";
 import { credentialsFromSecretData, type SourceCredentials } from "../sources/credentials.js";
+import { secretData } from "../subscription/related.js";
 import type { CatalogHookDeps } from "./deps.js";
 import { listedEntries, type Rejection } from "./entries.js";
 import { type RepositoryResult, scanRepository, timestamp } from "./scan.js";
@@ -82,7 +83,6 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
 
     const listed = listedEntries(catalog.spec.profiles ?? [], deps.policy?.checkUrl);
     const listedKeys = new Set(listed.profiles.map((p) => `${p.name}@${p.version}`));
-    const secrets = secretsByName(relatedOf(request, "Secret", "v1"));
     const intervalMs = durationMs(catalog.spec.interval);
     const force = previous?.observedGeneration !== generation;
     const urls = [...new Set((catalog.spec.repositories ?? []).map((r) => r.url))];
@@ -91,7 +91,7 @@ export function catalogSync(deps: CatalogHookDeps): SyncHandler {
         const secretName = catalog.spec.repositories?.find((r) => r.url === url)?.secretRef?.name;
         return scanRepository({
           url,
-          ...credentialsFor(secretName, secrets, key.namespace),
+          ...credentialsFor(request, secretName, key.namespace),
           secretName,
           previous,
           force,
@@ -161,25 +161,13 @@ function merge(
   return { profiles, rejected };
 }
 
-function secretsByName(objects: readonly KubernetesObject[]): Map<string, Record<string, string>> {
-  const secrets = new Map<string, Record<string, string>>();
-  for (const secret of objects) {
-    const data = (secret.data ?? {}) as Record<string, string>;
-    const decoded = Object.fromEntries(
-      Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
-    );
-    secrets.set(secret.metadata.name ?? "", decoded);
-  }
-  return secrets;
-}
-
 function credentialsFor(
+  request: CompositeHookRequest,
   secretName: string | undefined,
-  secrets: ReadonlyMap<string, Record<string, string>>,
   namespace: string,
 ): { credentials?: SourceCredentials; credentialsProblem?: string } {
   if (secretName === undefined) return {};
-  const data = secrets.get(secretName);
+  const data = secretData(request, namespace, secretName);
   if (data === undefined) {
     return {
       credentialsProblem: `Secret ${secretName} named by secretRef was not found in namespace ${namespace}; create it with username and password, or bearerToken`,
