@@ -50,30 +50,39 @@ const OWNER_REFERENCE_FIELDS: Readonly<Record<string, "string" | "boolean">> = {
   blockOwnerDeletion: "boolean",
 };
 
+/** The API server's two checks on a name-like string: at most `maxLength` characters, and `pattern`. */
+function boundedPatternErrors(
+  value: string,
+  maxLength: number,
+  pattern: RegExp,
+  patternMessage: string,
+): string[] {
+  const errors: string[] = [];
+  if (value.length > maxLength) errors.push(`must be no more than ${maxLength} characters`);
+  if (!pattern.test(value)) errors.push(patternMessage);
+  return errors;
+}
+
 /** Messages for a DNS-1123 subdomain (at most 253 characters), empty when valid. */
 export function dns1123SubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 253) errors.push("must be no more than 253 characters");
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
-        "and must start and end with an alphanumeric character",
-    );
-  }
-  return errors;
+  return boundedPatternErrors(
+    value,
+    253,
+    DNS1123_SUBDOMAIN,
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
+      "and must start and end with an alphanumeric character",
+  );
 }
 
 /** Messages for a DNS-1123 label (at most 63 characters), empty when valid. */
 export function dns1123LabelErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!DNS1123_LABEL.test(value)) {
-    errors.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
-        "and must start and end with an alphanumeric character",
-    );
-  }
-  return errors;
+  return boundedPatternErrors(
+    value,
+    63,
+    DNS1123_LABEL,
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', " +
+      "and must start and end with an alphanumeric character",
+  );
 }
 
 /** Messages for a qualified name such as `app.kubernetes.io/name` (label and annotation keys). */
@@ -89,28 +98,27 @@ export function qualifiedNameErrors(value: string): string[] {
   }
   if (name === "") errors.push("name part must be non-empty");
   else {
-    if (name.length > 63) errors.push("name part must be no more than 63 characters");
-    if (!QUALIFIED_NAME_PART.test(name)) {
-      errors.push(
-        "name part must consist of alphanumeric characters, '-', '_' or '.', " +
-          "and must start and end with an alphanumeric character",
-      );
-    }
+    const nameErrors = boundedPatternErrors(
+      name,
+      63,
+      QUALIFIED_NAME_PART,
+      "must consist of alphanumeric characters, '-', '_' or '.', " +
+        "and must start and end with an alphanumeric character",
+    );
+    errors.push(...nameErrors.map((m) => `name part ${m}`));
   }
   return errors;
 }
 
 /** Messages for a label value (at most 63 characters, may be empty), empty when valid. */
 export function labelValueErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!LABEL_VALUE.test(value)) {
-    errors.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', " +
-        "and must start and end with an alphanumeric character",
-    );
-  }
-  return errors;
+  return boundedPatternErrors(
+    value,
+    63,
+    LABEL_VALUE,
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', " +
+      "and must start and end with an alphanumeric character",
+  );
 }
 
 /** Where the metadata sits: a resource root checks names as DNS subdomains, an embedded object more loosely. */
