@@ -60,6 +60,21 @@ const tree: ProfileTreeNode = {
 type Fetcher = Pick<SourceFetcher, "resolve" | "resolveTree">;
 
 const working: Fetcher = { resolve: async () => resolved, resolveTree: async () => tree };
+/** A working fetcher that records the credentials of every request it gets. */
+function recordingCredentials(): { seen: unknown[]; sources: Fetcher } {
+  const seen: unknown[] = [];
+  const sources: Fetcher = {
+    resolve: async (req) => {
+      seen.push(req.credentials);
+      return resolved;
+    },
+    resolveTree: async (req) => {
+      seen.push(req.credentials);
+      return tree;
+    },
+  };
+  return { seen, sources };
+}
 const failing = (error: unknown, where: "resolve" | "resolveTree" = "resolve"): Fetcher => ({
   ...working,
   [where]: async () => {
@@ -297,17 +312,7 @@ describe("syncSubscription", () => {
   });
 
   it("hands the credentials from the related Secret to the fetcher only", async () => {
-    const seen: unknown[] = [];
-    const sources: Fetcher = {
-      resolve: async (req) => {
-        seen.push(req.credentials);
-        return resolved;
-      },
-      resolveTree: async (req) => {
-        seen.push(req.credentials);
-        return tree;
-      },
-    };
+    const { seen, sources } = recordingCredentials();
     const secret = {
       apiVersion: "v1",
       kind: "Secret",
@@ -334,17 +339,7 @@ describe("syncSubscription", () => {
   });
 
   it("hands the credentials of spec.catalog.secretRef, from the subscription's namespace, to the fetcher", async () => {
-    const seen: unknown[] = [];
-    const sources: Fetcher = {
-      resolve: async (req) => {
-        seen.push(req.credentials);
-        return resolved;
-      },
-      resolveTree: async (req) => {
-        seen.push(req.credentials);
-        return tree;
-      },
-    };
+    const { seen, sources } = recordingCredentials();
     const catalog = {
       apiVersion: "profiles.pctl.dev/v1alpha1",
       kind: "ProfileCatalogSource",
