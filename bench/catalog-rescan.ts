@@ -15,6 +15,7 @@ import { createSourceFetcher } from "../hooks/sources/fetcher.js";
 import { createSourcePolicy } from "../hooks/sources/policy.js";
 import { catalogRequest } from "../test/hooks/catalog/requests.js";
 import { GitServer } from "../test/support/git-server.js";
+import { median } from "./support/stats.js";
 
 const profiles = 50;
 const versionsEach = 10;
@@ -51,11 +52,6 @@ function history(): string {
     }
   }
   return out.join("");
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function request(status: unknown, url: string): CompositeHookRequest {

@@ -18,6 +18,7 @@ import { locateTool } from "../cli/tools/binaries.js";
 import { parseProfile } from "../crds/profile.js";
 import { parseProfileSubscription } from "../crds/profile-subscription.js";
 import type { ProfileTreeNode } from "../hooks/sources/tree.js";
+import { median } from "./support/stats.js";
 
 const run = promisify(execFile);
 const charts = ["api", "web", "worker", "cache", "queue"];
@@ -44,8 +45,6 @@ data:
   }
   return files;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export default async function bench(): Promise<void> {
   const helm = await locateTool("helm");

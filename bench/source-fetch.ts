@@ -20,6 +20,7 @@ import { createSourceFetcher } from "../hooks/sources/fetcher.js";
 import { createSourcePolicy } from "../hooks/sources/policy.js";
 import { git } from "../test/support/git-repo.js";
 import { GitServer } from "../test/support/git-server.js";
+import { median } from "./support/stats.js";
 
 const commits = 2_000;
 const coldRuns = 9;
@@ -59,12 +60,6 @@ function history(count: number): string {
     }
   }
   return out.join("");
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function time(work: () => Promise<unknown>): Promise<number> {
