@@ -17,7 +17,7 @@ export type HookReply =
     };
 
 /** Resolves the URL Metacontroller would call for `hook`, then moves it to `endpoint`'s origin if given. */
-export function hookUrl(hook: Hook, endpoint?: string): string {
+function hookUrl(hook: Hook, endpoint?: string): string {
   const webhook = hook.webhook ?? {};
   let url: string;
   if (webhook.url) url = webhook.url;
@@ -33,7 +33,7 @@ export function hookUrl(hook: Hook, endpoint?: string): string {
 }
 
 /** Parses a Go duration string ("10s", "1m30s", "500ms") to milliseconds. */
-export function parseDuration(value: string): number {
+function parseDuration(value: string): number {
   const units: Record<string, number> = {
     h: 3_600_000,
     m: 60_000,
