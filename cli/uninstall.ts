@@ -24,6 +24,7 @@ import {
   printWithPullRequest,
 } from "./gitops/propose.js";
 import { repositoryRoot } from "./gitops/repository.js";
+import { KUSTOMIZATION_FILES } from "./render/kustomize.js";
 import { renderedObjects, renderInput, renderSources } from "./render.js";
 import {
   type FoundSubscription,
@@ -151,9 +152,6 @@ async function removeSubscription(root: string, found: FoundSubscription): Promi
     ...(await dropEntry(root, posix.dirname(found.file), posix.basename(found.file), true)),
   ];
 }
-
-// The kustomize file names, in the order kustomize looks for them.
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 // Fields through which a kustomization still brings objects of its own.
 const KUSTOMIZATION_INPUTS = [
