@@ -6,7 +6,7 @@ import * as z from "zod";
 import { InvalidInputError } from "../crds/errors.js";
 
 /** Which routes one process serves: everything, or one of the two in-cluster Deployments. */
-export const roleSchema = z.enum(["all", "subscription", "catalog"]);
+const roleSchema = z.enum(["all", "subscription", "catalog"]);
 export type Role = z.infer<typeof roleSchema>;
 
 // A typo such as PCTL_ALLOW_HTTP=ture must fail at start-up, not silently mean false.

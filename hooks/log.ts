@@ -22,7 +22,7 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+(?::[^/\s@]*)?@/gi;
 const AUTH_SCHEME_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 
 /** Masks credentials embedded in a string: `https://user:pass@host` and `Bearer <token>`. */
-export function scrubString(value: string): string {
+function scrubString(value: string): string {
   return value.replace(URL_CREDENTIALS, `$1${REDACTED}@`).replace(AUTH_SCHEME_VALUE, `$1 ${REDACTED}`);
 }
 

@@ -18,11 +18,11 @@ import { ValuesConfigMap } from "./values-config-map.js";
 import { chartValues } from "./values-from.js";
 
 /** Label on every child: who manages it. */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 /** Label on every child: the subscription it belongs to. */
-export const SUBSCRIPTION_LABEL = "profiles.pctl.dev/subscription";
+const SUBSCRIPTION_LABEL = "profiles.pctl.dev/subscription";
 /** Label on an artifact's children: its path, with `/` as `.` (label values hold no `/`). */
-export const ARTIFACT_LABEL = "profiles.pctl.dev/artifact";
+const ARTIFACT_LABEL = "profiles.pctl.dev/artifact";
 /** Annotation on an artifact's children: its path as written, such as `cache/redis`. */
 export const ARTIFACT_PATH_ANNOTATION = "profiles.pctl.dev/artifact-path";
 /**
@@ -35,7 +35,7 @@ export const DEPENDS_ON_ANNOTATION = "profiles.pctl.dev/depends-on";
 export const REQUESTED_AT_ANNOTATION = "reconcile.fluxcd.io/requestedAt";
 
 /** The order children are listed in: sources first, then what reads them. */
-export const CHILD_KIND_ORDER = [
+const CHILD_KIND_ORDER = [
   "GitRepository",
   "HelmRepository",
   "OCIRepository",

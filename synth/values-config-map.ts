@@ -12,7 +12,7 @@ import { type ChildProps, checkName, childMetadata } from "./child.js";
 import { sortKeys, type Values } from "./values.js";
 
 /** The ConfigMap key holding the values, Flux's default `valuesKey`. */
-export const VALUES_KEY = "values.yaml";
+const VALUES_KEY = "values.yaml";
 
 /**
  * The label that makes helm-controller reconcile a HelmRelease as soon as a ConfigMap it reads

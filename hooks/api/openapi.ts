@@ -77,7 +77,7 @@ const pathParameters: Record<string, string> = {
 };
 
 /** `/catalogs/:namespace` → `/catalogs/{namespace}`. */
-export function openApiPath(honoPath: string): string {
+function openApiPath(honoPath: string): string {
   return honoPath.replace(/:([A-Za-z]+)/g, "{$1}");
 }
 

@@ -69,7 +69,7 @@ const RETRY_MS = 30_000;
 const REJECTED_TAG = /^(\S+) (\S+)@([0-9a-f]{40})$/;
 
 /** How a scanned tag is named in `status.rejected`: `<url> <tag>@<commit>`. */
-export function rejectedTagEntry(url: string, tag: SourceTag): string {
+function rejectedTagEntry(url: string, tag: SourceTag): string {
   return `${url} ${tag.name}@${tag.commit}`;
 }
 

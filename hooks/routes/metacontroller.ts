@@ -27,7 +27,7 @@ import type { Metrics } from "../metrics.js";
  * What a sync or finalize handler answers: Metacontroller's strict (v2) response, except that
  * `children` is required, because a missing list deletes every child.
  */
-export const syncAnswerSchema = compositeHookResponseV2Schema.extend({
+const syncAnswerSchema = compositeHookResponseV2Schema.extend({
   children: z.array(desiredObjectSchema),
 });
 export type SyncAnswer = z.input<typeof syncAnswerSchema>;

@@ -31,7 +31,7 @@ export interface RelatedNames {
  * `valuesFrom` object (of all artifacts), and the catalog of a catalog subscription (its namespace
  * defaults to the subscription's). Names are sorted and unique, so the answer is stable.
  */
-export function relatedNames(spec: ProfileSubscriptionSpec, namespace: string): RelatedNames {
+function relatedNames(spec: ProfileSubscriptionSpec, namespace: string): RelatedNames {
   const secrets = new Set<string>();
   const configMaps = new Set<string>();
   const add = (kind: "ConfigMap" | "Secret", name: string) =>
@@ -80,4 +80,4 @@ export async function customizeSubscription(request: CustomizeHookRequest): Prom
 }
 
 /** The plural resource of {@link PROFILE_CATALOG_SOURCE_KIND}, as customize rules name it. */
-export const CATALOG_RESOURCE = `${PROFILE_CATALOG_SOURCE_KIND.toLowerCase()}s`;
+const CATALOG_RESOURCE = `${PROFILE_CATALOG_SOURCE_KIND.toLowerCase()}s`;

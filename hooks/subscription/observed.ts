@@ -11,7 +11,7 @@ import { isReady } from "../../synth/gate.js";
 export const LAST_APPLIED_ANNOTATION = "metacontroller.k8s.io/last-applied-configuration";
 
 /** The label Metacontroller adds to every child when the controller has `generateSelector: true`. */
-export const CONTROLLER_UID_LABEL = "controller-uid";
+const CONTROLLER_UID_LABEL = "controller-uid";
 
 /** The Flux kinds that install something; everything else a subscription owns is a source for them. */
 export const RELEASE_KINDS: readonly string[] = ["HelmRelease", "Kustomization"];

@@ -16,7 +16,7 @@ import type { ParameterSources } from "../../synth/values.js";
 export type RelatedRequest = Pick<CompositeHookRequest, "related">;
 
 /** The related object of `kind` named `namespace/name`, whatever the hook version keyed it by. */
-export function relatedObject(
+function relatedObject(
   request: RelatedRequest,
   kind: string,
   apiVersion: string,

@@ -110,7 +110,7 @@ export function summarizeStatus(input: StatusInput): StatusSummary {
 type Unstamped = Pick<Condition, "type" | "status" | "reason" | "message">;
 
 /** The conditions for the input, in the order Ready, Reconciling, Stalled; the absent ones left out. */
-export function desiredConditions(input: Omit<StatusInput, "now" | "previous" | "generation">): Unstamped[] {
+function desiredConditions(input: Omit<StatusInput, "now" | "previous" | "generation">): Unstamped[] {
   const ready = (status: Condition["status"], reason: Reason, message: string): Unstamped => ({
     type: ConditionTypes.Ready,
     status,
