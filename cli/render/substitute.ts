@@ -19,9 +19,6 @@
 /** The label or annotation that opts an object out of substitution. */
 export const SUBSTITUTE_OPT_OUT = "kustomize.toolkit.fluxcd.io/substitute";
 
-/** Names Flux accepts for substitution variables. */
-export const VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
-
 const REFERENCE = /\$(\$?)\{([^{}]*)\}/g;
 const NAME_AT_START = /^(#?)([_A-Za-z][_A-Za-z0-9]*)(.*)$/s;
 
