@@ -46,6 +46,17 @@ export const DurationSchema = z.string().regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$
   error: "must be a duration such as 30s, 10m or 1h30m",
 });
 
+const DURATION_UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a duration that {@link DurationSchema} accepts (`1h30m` → 5,400,000). */
+export function durationMs(duration: string): number {
+  let total = 0;
+  for (const [, amount, unit] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
+    total += Number(amount) * (DURATION_UNIT_MS[unit as string] ?? 0);
+  }
+  return total;
+}
+
 /** A semantic version, with an optional leading `v` as git tags often carry it. */
 export const SemverVersionSchema = z
   .string()

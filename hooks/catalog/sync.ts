@@ -4,7 +4,9 @@
  * remembered between calls except in the index, which only mirrors the status returned.
  * @module
  */
+
 import semver from "semver";
+import { durationMs } from "../../crds/common.js";
 import { InvalidSpec, invalidSpecMessage } from "../../crds/conditions.js";
 import { isPctlError } from "../../crds/errors.js";
 import type { CompositeHookRequest, KubernetesObject } from "../../crds/metacontroller.js";
@@ -23,17 +25,6 @@ import type { CatalogHookDeps } from "./deps.js";
 import { listedEntries, type Rejection } from "./entries.js";
 import { type RepositoryResult, scanRepository, timestamp } from "./scan.js";
 import { catalogConditions } from "./status.js";
-
-const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Flux duration (`30s`, `5m`, `1h30m`) in milliseconds. */
-export function durationMs(duration: string): number {
-  let total = 0;
-  for (const [, amount, unit] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
-    total += Number(amount) * UNITS_MS[unit!]!;
-  }
-  return total;
-}
 
 /** The catalog a request is about. */
 export function catalogKeyOf(parent: KubernetesObject): { namespace: string; name: string } {

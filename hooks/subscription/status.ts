@@ -11,7 +11,7 @@
  * its `lastTransitionTime` while its status stays, and the retry delay is derived from that time.
  * @module
  */
-import type { Condition } from "../../crds/common.js";
+import { type Condition, durationMs } from "../../crds/common.js";
 import {
   ArtifactFailed,
   artifactFailedMessage,
@@ -221,13 +221,7 @@ export function resyncAfter(
   return Math.min(cap, Math.max(MIN_RETRY_SECONDS, age));
 }
 
-const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
-
 /** Seconds in a Flux duration such as `10m`, `1h30m` or `1.5h` (the schema has checked its form). */
 export function durationSeconds(duration: string): number {
-  let seconds = 0;
-  for (const [, amount, unit] of duration.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
-    seconds += Number(amount) * (UNIT_SECONDS[unit as string] ?? 0);
-  }
-  return Math.max(1, Math.round(seconds));
+  return Math.max(1, Math.round(durationMs(duration) / 1000));
 }
