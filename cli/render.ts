@@ -38,6 +38,7 @@ import { typedValue } from "./render/helm-values.js";
 import { readObjectStore } from "./render/objects.js";
 import { type RenderedSubscription, renderedObjects, renderSubscription } from "./render/subscription.js";
 import type { KubeObject } from "./render/substitute.js";
+import { readWorkingTree } from "./render/working-tree.js";
 
 export { type RenderedSubscription, renderedObjects, renderSubscription } from "./render/subscription.js";
 
@@ -184,7 +185,7 @@ async function localProfile(
   const url = origin?.startsWith("https://") ? origin : `https://local.invalid/${profile.metadata.name}`;
   const commit = (await git(["rev-parse", "HEAD"])) ?? "0".repeat(40);
   const path = root === undefined ? "" : relative(root, dir).split(sep).join("/");
-  const files = await readLocalTree(dir);
+  const files = await readWorkingTree(dir);
   const children = new Map<string, ProfileTreeNode>();
   for (const artifact of profile.spec.artifacts) {
     if (!("profile" in artifact)) continue;
@@ -210,21 +211,6 @@ async function localProfile(
     subscription: build(profile.metadata.name, { url, commit, ...(path !== "" && { path }) }),
     localTree,
   };
-}
-
-async function readLocalTree(dir: string): Promise<Map<string, Uint8Array>> {
-  const { readdir } = await import("node:fs/promises");
-  const files = new Map<string, Uint8Array>();
-  const walk = async (current: string): Promise<void> => {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      if (entry.name === ".git") continue;
-      const full = join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) files.set(relative(dir, full).split(sep).join("/"), await readFile(full));
-    }
-  };
-  await walk(dir);
-  return files;
 }
 
 /**

@@ -37,6 +37,7 @@ import { prepareChart } from "./render/chart-dependencies.js";
 import { buildKustomization } from "./render/kustomize.js";
 import { YamlPositions } from "./render/positions.js";
 import { variableReferences } from "./render/substitute.js";
+import { readWorkingTree } from "./render/working-tree.js";
 import { helmLint } from "./tools/helm-lint.js";
 import { ToolFailedError } from "./tools/run.js";
 
@@ -219,6 +220,9 @@ async function checkArtifacts(
   offline: boolean,
 ): Promise<void> {
   const profileDir = join(root, entry.dir);
+  // Read once for all of the profile's artifacts, and only when one gets that far.
+  let tree: Promise<Map<string, Uint8Array>> | undefined;
+  const profileTree = () => (tree ??= readWorkingTree(profileDir));
   await Promise.all(
     profile.spec.artifacts.map(async (artifact, index) => {
       const kind =
@@ -265,7 +269,7 @@ async function checkArtifacts(
         try {
           let chartDir = target;
           try {
-            const prepared = await prepareChart(await readTree(profileDir), path, scratch, {
+            const prepared = await prepareChart(await profileTree(), path, scratch, {
               policy: createSourcePolicy(sourcePolicyOptionsFromEnv()),
               localOnly: offline,
             });
@@ -284,7 +288,7 @@ async function checkArtifacts(
         }
       } else if ("kustomize" in artifact) {
         try {
-          await buildKustomization(await readTree(profileDir), path, { patches: artifact.kustomize.patches });
+          await buildKustomization(await profileTree(), path, { patches: artifact.kustomize.patches });
         } catch (error) {
           if (!(error instanceof ToolFailedError)) throw error;
           const reason = String(error.data.reason ?? error.message);
@@ -300,20 +304,6 @@ async function checkArtifacts(
   );
 }
 
-/** Every file of a directory, keyed by `/`-separated relative path, as the source fetcher returns them. */
-async function readTree(dir: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  const walk = async (current: string): Promise<void> => {
-    for (const entry of await readdir(current, { withFileTypes: true })) {
-      const full = join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) files.set(relative(dir, full).split(sep).join("/"), await readFile(full));
-    }
-  };
-  await walk(dir);
-  return files;
-}
-
 /** The YAML files below each kustomize artifact, with their path relative to the validated directory. */
 async function kustomizeTexts({
   root,
@@ -325,7 +315,7 @@ async function kustomizeTexts({
     if (!("kustomize" in artifact)) continue;
     const dir = join(root, entry.dir, artifact.kustomize.path);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    for (const [file, content] of await readTree(dir)) {
+    for (const [file, content] of await readWorkingTree(dir)) {
       if (!/\.ya?ml$/.test(file)) continue;
       texts.push({
         file: join(entry.dir, artifact.kustomize.path, file).split(sep).join("/"),
