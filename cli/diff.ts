@@ -13,13 +13,8 @@ import { contextOf } from "./context.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { formatData } from "./output.js";
 import type { KubeObject } from "./render/substitute.js";
-import {
-  addRenderOptions,
-  type RenderInputOptions,
-  renderedObjects,
-  renderInput,
-  renderSources,
-} from "./render.js";
+import { addRenderOptions, type RenderInputOptions, renderedObjects, renderInput } from "./render.js";
+import { openSources } from "./sources.js";
 
 /** How one object differs. */
 export interface ObjectDiff {
@@ -227,14 +222,14 @@ Examples:
           hint: "pctl diff web.yaml --to 1.3.0, or pctl diff before.yaml after.yaml",
         });
       }
-      const sources = renderSources(ctx.env);
+      const sources = openSources(ctx);
       try {
-        const before = await renderInput(input, options, ctx, sources.get);
+        const before = await renderInput(input, options, ctx, sources);
         const to = options.to;
         const after =
           to === undefined
-            ? await renderInput(other, options, ctx, sources.get)
-            : await renderInput(input, options, ctx, sources.get, (s) => atVersion(s, to));
+            ? await renderInput(other, options, ctx, sources)
+            : await renderInput(input, options, ctx, sources, (s) => atVersion(s, to));
         const result = diffRendered(renderedObjects(before), renderedObjects(after));
         if (ctx.format === "table") ctx.stdout.write(result.text);
         else ctx.stdout.write(formatData({ changed: result.changed, objects: result.objects }, ctx.format));

@@ -14,7 +14,6 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { AuthenticationFailedError } from "../crds/errors.js";
 import { parseProfile } from "../crds/profile.js";
 import {
   PROFILE_SUBSCRIPTION_KIND,
@@ -22,15 +21,12 @@ import {
   parseProfileSubscription,
 } from "../crds/profile-subscription.js";
 import { parseYamlAll } from "../crds/yaml.js";
-import type { SourceCredentials } from "../hooks/sources/credentials.js";
-import { createSourceFetcher, type SourceFetcher } from "../hooks/sources/fetcher.js";
 import { createSourcePolicy, sourcePolicyOptionsFromEnv } from "../hooks/sources/policy.js";
 import type { ProfileTreeNode, ResolveTreeRequest } from "../hooks/sources/tree.js";
 import { openCatalog, pickProfileVersion } from "./catalog/open.js";
 import { parseProfileReference } from "./catalog/reference.js";
 import { findRepositoryRoot } from "./config.js";
 import { type CliContext, contextOf } from "./context.js";
-import { credentialHelper, gitCredentialsFromEnv } from "./credentials.js";
 import { UsageError } from "./errors.js";
 import { formatData } from "./output.js";
 import { collect } from "./parameters.js";
@@ -39,6 +35,7 @@ import { readObjectStore } from "./render/objects.js";
 import { type RenderedSubscription, renderedObjects, renderSubscription } from "./render/subscription.js";
 import type { KubeObject } from "./render/substitute.js";
 import { readWorkingTree } from "./render/working-tree.js";
+import { type CliSources, openSources } from "./sources.js";
 
 export { type RenderedSubscription, renderedObjects, renderSubscription } from "./render/subscription.js";
 
@@ -102,7 +99,7 @@ export async function subscriptionFromInput(
   input: string | undefined,
   options: RenderInputOptions,
   ctx: CliContext,
-  sources: () => SourceFetcher,
+  sources: Pick<CliSources, "resolveTree">,
 ): Promise<{ subscription: ProfileSubscription; localTree?: ProfileTreeNode }> {
   const parameters = Object.fromEntries(
     (options.param ?? []).map((entry) => {
@@ -171,7 +168,7 @@ export async function subscriptionFromInput(
 async function localProfile(
   dir: string,
   build: (name: string, source: Record<string, unknown>) => ProfileSubscription,
-  sources: () => SourceFetcher,
+  sources: Pick<CliSources, "resolveTree">,
 ): Promise<{ subscription: ProfileSubscription; localTree: ProfileTreeNode }> {
   const profile = parseProfile(await readFile(join(dir, "profile.yaml"), "utf8"), {
     source: join(dir, "profile.yaml"),
@@ -198,7 +195,7 @@ async function localProfile(
       commit: nestedCommit,
     } = artifact.profile.source;
     const request = { url: nestedUrl, ref: { branch, tag, semver, commit: nestedCommit }, path: nestedPath };
-    children.set(artifact.name, await sources().resolveTree(request));
+    children.set(artifact.name, await sources.resolveTree(request));
   }
   const localTree: ProfileTreeNode = {
     identity: `${dir} (working tree)`,
@@ -213,48 +210,22 @@ async function localProfile(
   };
 }
 
-/**
- * The CLI's source fetcher for rendering: the environment's policy, and for a repository that asks
- * for credentials, the environment's or the git credential helper's, tried once.
- */
-export function renderSources(env: NodeJS.ProcessEnv): {
-  get: () => SourceFetcher;
-  close: () => Promise<void>;
-} {
-  let fetcher: SourceFetcher | undefined;
-  const get = () => {
-    fetcher ??= createSourceFetcher({ policy: createSourcePolicy(sourcePolicyOptionsFromEnv(env)) });
-    return fetcher;
-  };
-  return { get, close: async () => fetcher?.close() };
-}
-
 /** Renders the input of `render` or `diff` with the shared options. */
 export async function renderInput(
   input: string | undefined,
   options: RenderInputOptions,
   ctx: CliContext,
-  fetcher: () => SourceFetcher,
+  sources: Pick<CliSources, "resolveTree">,
   override?: (subscription: ProfileSubscription) => ProfileSubscription,
 ): Promise<RenderedSubscription> {
-  const { subscription, localTree } = await subscriptionFromInput(input, options, ctx, fetcher);
+  const { subscription, localTree } = await subscriptionFromInput(input, options, ctx, sources);
   const objects = await readObjectStore({
     objectFiles: options.objects ?? [],
     valuesFromFiles: options.valuesFromFile ?? [],
   });
   const target = override ? override(subscription) : subscription;
-  const resolveTree = async (request: ResolveTreeRequest) => {
-    if (localTree !== undefined && target === subscription) return localTree;
-    try {
-      return await fetcher().resolveTree(request);
-    } catch (error) {
-      if (!(error instanceof AuthenticationFailedError)) throw error;
-      const credentials: SourceCredentials | undefined =
-        gitCredentialsFromEnv(ctx.env) ?? (await credentialHelper(request.url, ctx.env));
-      if (credentials === undefined) throw error;
-      return fetcher().resolveTree({ ...request, credentials });
-    }
-  };
+  const resolveTree = async (request: ResolveTreeRequest) =>
+    localTree !== undefined && target === subscription ? localTree : sources.resolveTree(request);
   return ctx.progress.step(`rendering ${target.metadata.name}${options.full ? " (full)" : ""}`, () =>
     renderSubscription(target, {
       sources: { resolveTree },
@@ -347,9 +318,9 @@ Examples:
     .action(async (input: string | undefined, _options: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const options = cmd.opts<RenderCommandOptions>();
-      const sources = renderSources(ctx.env);
+      const sources = openSources(ctx);
       try {
-        const rendered = await renderInput(input, options, ctx, sources.get);
+        const rendered = await renderInput(input, options, ctx, sources);
         if (options.outputDir !== undefined) {
           const count = await writeObjectDirectory(resolve(ctx.cwd, options.outputDir), rendered);
           ctx.note(`wrote ${count} objects to ${options.outputDir}`);

@@ -16,6 +16,7 @@ import {
   type SourceTag,
 } from "../hooks/sources/fetcher.js";
 import { createSourcePolicy, sourcePolicyOptionsFromEnv } from "../hooks/sources/policy.js";
+import type { ProfileTreeNode, ResolveTreeRequest } from "../hooks/sources/tree.js";
 import { credentialHelper, gitCredentialsFromEnv } from "./credentials.js";
 import type { Progress } from "./progress.js";
 
@@ -29,6 +30,8 @@ export interface CliSources {
   ): Promise<{ resolved: ResolvedSource; profile: Profile }>;
   /** Lists the repository's tags. */
   tags(url: string): Promise<SourceTag[]>;
+  /** Resolves a profile and every profile it nests, as the sync hook does. */
+  resolveTree(request: ResolveTreeRequest): Promise<ProfileTreeNode>;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,10 @@ export function openSources(options: { env: NodeJS.ProcessEnv; progress: Progres
     tags: (url) =>
       progress.step(`listing tags of ${url}`, () =>
         withCredentials(url, (credentials) => get().listTags({ url, credentials })),
+      ),
+    resolveTree: (request) =>
+      withCredentials(request.url, (credentials) =>
+        get().resolveTree(credentials === undefined ? request : { ...request, credentials }),
       ),
     close: async () => {
       await fetcher?.close();

@@ -25,7 +25,8 @@ import {
 } from "./gitops/propose.js";
 import { repositoryRoot } from "./gitops/repository.js";
 import { KUSTOMIZATION_FILES } from "./render/kustomize.js";
-import { renderedObjects, renderInput, renderSources } from "./render.js";
+import { renderedObjects, renderInput } from "./render.js";
+import { openSources } from "./sources.js";
 import {
   type FoundSubscription,
   findSubscriptions,
@@ -213,9 +214,9 @@ async function renderedKeys(
   context: CliContext,
   path: string,
 ): Promise<{ readonly keys: readonly string[] } | { readonly failure: string }> {
-  const sources = renderSources(context.env);
+  const sources = openSources(context);
   try {
-    const rendered = await renderInput(path, {}, context, sources.get);
+    const rendered = await renderInput(path, {}, context, sources);
     return { keys: diffRendered(renderedObjects(rendered), []).objects.map((o) => o.key) };
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);

@@ -24,7 +24,7 @@ import {
   printWithPullRequest,
 } from "./gitops/propose.js";
 import { repositoryRoot } from "./gitops/repository.js";
-import { renderedObjects, renderInput, renderSources } from "./render.js";
+import { renderedObjects, renderInput } from "./render.js";
 import { openSources } from "./sources.js";
 import {
   type FoundSubscription,
@@ -213,10 +213,10 @@ async function pullRequestBody(
     `Upgrades the ProfileSubscription \`${found.subscription.metadata.namespace ?? "default"}/${found.subscription.metadata.name}\` (\`${found.file}\`) from **${from ?? "?"}** to **${to}**.`,
     "",
   ];
-  const sources = renderSources(context.env);
+  const sources = openSources(context);
   try {
-    const before = await renderInput(file, {}, context, sources.get);
-    const after = await renderInput(file, {}, context, sources.get, (s) => atVersion(s, to));
+    const before = await renderInput(file, {}, context, sources);
+    const after = await renderInput(file, {}, context, sources, (s) => atVersion(s, to));
     const diff = diffRendered(renderedObjects(before), renderedObjects(after));
     const changes = diff.changed
       ? `\`\`\`diff\n${diff.text}\`\`\``
